@@ -1,0 +1,57 @@
+# lowback: `make help` lists the targets. The two that matter: `make report`, `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+# The environment is rebuilt whenever the lock or the project's metadata changes.
+STAMP := $(VENV)/.lowback-installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
+REPORTS := reports
+
+.PHONY: help venv report test lint format lab validate lock clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "lowback needs Python >= 3.11, found " + sys.version'
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --only-binary=:all: -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable .
+	touch $@
+
+venv: $(STAMP) ## Create .venv from requirements.lock (only if missing or stale)
+
+report: $(STAMP) ## Run every notebook top to bottom and write offline reports/<notebook>.html
+	$(BIN)/lowback report $(NOTEBOOKS) --out $(REPORTS)
+
+test: $(STAMP) ## Run the whole test suite, notebooks included (nbval, strict)
+	$(BIN)/python -m pytest --nbval --nbval-current-env
+
+lint: $(STAMP) ## Check code and notebooks with ruff (lint and format)
+	$(BIN)/ruff check src tests notebooks
+	$(BIN)/ruff format --check src tests notebooks
+
+format: $(STAMP) ## Format code and notebooks with ruff
+	$(BIN)/ruff check --fix src tests notebooks
+	$(BIN)/ruff format src tests notebooks
+
+validate: $(STAMP) ## Check the records and their sentence coverage
+	$(BIN)/lowback validate
+
+lab: $(STAMP) ## Start JupyterLab on 127.0.0.1 (token auth on; open the URL it prints)
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks
+
+lock: ## Re-resolve requirements.lock from pyproject.toml (exact versions and hashes)
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet uv
+	.venv-lock/bin/uv pip compile pyproject.toml --all-extras --python-version 3.11 \
+		--generate-hashes --no-emit-index-url --no-header --output-file requirements.lock
+	rm -rf .venv-lock
+
+clean: ## Remove built reports and caches (keeps .venv)
+	rm -rf $(REPORTS) .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,151 @@
+"""The ``lowback`` command. The only module that prints.
+
+Imports of heavy machinery (notebooks, plots) happen inside the sub-commands that
+need them, so that quick commands start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from lowback import __version__, config
+
+DISCLAIMER = "lowback is for education, not diagnosis: it is not medical advice."
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lowback",
+        description="Lower back pain in runners: traceable records from one article. " + DISCLAIMER,
+    )
+    parser.add_argument("--version", action="version", version=f"lowback {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check the records: schemas, references, quotes and sentence coverage",
+        description="Check every record table and that each on-topic sentence is covered "
+        "by a claim or skipped with a reason. Exit 1 on any problem.",
+    )
+    validate.add_argument(
+        "data_dir",
+        nargs="?",
+        type=Path,
+        default=config.DATA_DIR,
+        metavar="DATA_DIR",
+        help="a data folder with records/ and the sources (default: %(default)s)",
+    )
+
+    locate = commands.add_parser(
+        "locate",
+        help="find a quote in the sources and print its offsets, for writing a record",
+        description="Print source, start, end and passage of every occurrence of QUOTE.",
+    )
+    locate.add_argument("quote", metavar="QUOTE", help="the exact text to find")
+    locate.add_argument(
+        "--data-dir", type=Path, default=config.DATA_DIR, help="default: %(default)s"
+    )
+
+    report = commands.add_parser(
+        "report",
+        help="execute notebooks and write offline HTML pages",
+        description="Execute each notebook top to bottom (the files are not modified) and "
+        "write OUT/<notebook>.html with plotly.js embedded once and no network request.",
+    )
+    report.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
+    report.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="default: %(default)s")
+    report.add_argument("--timeout", type=int, default=600, help="seconds per cell (default: 600)")
+    return parser
+
+
+def _validate(data_dir: Path) -> int:
+    from lowback.coverage import sentence_coverage
+    from lowback.records import load_knowledge_base
+    from lowback.validate import RecordError
+
+    try:
+        kb = load_knowledge_base(data_dir)
+    except RecordError as err:
+        print(err, file=sys.stderr)
+        return 1
+    coverage = sentence_coverage(kb)
+    uncovered = coverage[coverage["status"] == "uncovered"]
+    for sentence in uncovered.itertuples(index=False):
+        print(
+            f"{sentence.source} [{sentence.start}:{sentence.end}] in passage '{sentence.passage}': "
+            f"no claim quotes this on-topic sentence and skipped.csv does not list it: "
+            f"{sentence.sentence!r}",
+            file=sys.stderr,
+        )
+    kinds = kb.entities["kind"].value_counts(sort=False)
+    by_kind = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
+    counts = coverage["status"].value_counts()
+    print(
+        f"{'OK' if uncovered.empty else 'INCOMPLETE'}: {len(kb.sources)} source(s), "
+        f"{len(kb.passages)} passages, {len(kb.entities)} entities ({by_kind}), "
+        f"{len(kb.claims)} claims; on-topic sentences: {len(coverage)} "
+        f"({counts['claim']} by claims, {counts['skipped']} skipped, "
+        f"{counts['uncovered']} uncovered)"
+    )
+    return 0 if uncovered.empty else 1
+
+
+def _locate(quote: str, data_dir: Path) -> int:
+    from lowback.records import load_knowledge_base
+    from lowback.validate import RecordError
+
+    try:
+        kb = load_knowledge_base(data_dir)
+    except RecordError as err:
+        print(err, file=sys.stderr)
+        return 1
+    passages = kb.passages
+    found = 0
+    print("source,start,end,passage,topic")
+    for source, text in kb.texts.items():
+        start = text.find(quote)
+        while start >= 0:
+            end = start + len(quote)
+            inside = passages[
+                (passages["source"] == source)
+                & (passages["start"] <= start)
+                & (passages["end"] >= end)
+            ]
+            passage, topic = (
+                (inside["id"].iloc[0], inside["topic"].iloc[0])
+                if len(inside)
+                else ("", "spans passages")
+            )
+            print(f"{source},{start},{end},{passage},{topic}")
+            found += 1
+            start = text.find(quote, start + 1)
+    if not found:
+        print(f"not found in any source: {quote!r}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _report(notebooks: list[Path], out: Path, timeout: int) -> int:
+    from lowback.report import ReportError, build_reports
+
+    try:
+        written = build_reports(notebooks, out, timeout=timeout)
+    except ReportError as err:
+        print(f"report not written: {err}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``lowback`` command; return its exit code."""
+    args = _parser().parse_args(argv)
+    if args.command == "validate":
+        return _validate(args.data_dir)
+    if args.command == "locate":
+        return _locate(args.quote, args.data_dir)
+    return _report(args.notebooks, args.out, args.timeout)

@@ -1,0 +1,133 @@
+"""The knowledge base: the material's records as typed, validated, read-only tables.
+
+The records come from one web article on lower back pain in runners (and any source
+added later), curated by hand into tidy CSV tables under ``data/records/``. Every
+claim carries the exact quote and its character offsets in the source, so anyone can
+check it with ``text[start:end] == quote``. See ``data/README.md`` for the dictionary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+
+from lowback import config
+from lowback.schema import CATEGORICAL, KINDS
+from lowback.validate import RecordError, check_records
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The validated record tables of one data folder.
+
+    Tables are returned as fresh views (copy-on-write), so changing a table you got
+    from the knowledge base never changes the knowledge base itself.
+
+    Attributes
+    ----------
+    root : Path
+        The data folder the records were read from.
+    texts : Mapping[str, str]
+        Each source's full text, by source id.
+    """
+
+    root: Path
+    texts: Mapping[str, str]
+    _tables: Mapping[str, pd.DataFrame] = field(repr=False)
+
+    def _table(self, name: str) -> pd.DataFrame:
+        return self._tables[name].copy(deep=False)
+
+    @property
+    def sources(self) -> pd.DataFrame:
+        """Source documents: ``id, path, title, sha256``."""
+        return self._table("sources")
+
+    @property
+    def passages(self) -> pd.DataFrame:
+        """Passages tiling each source: ``id, source, start, end, topic, heading``."""
+        return self._table("passages")
+
+    @property
+    def entities(self) -> pd.DataFrame:
+        """Entities: ``id, kind, label, description, group``."""
+        return self._table("entities")
+
+    @property
+    def claims(self) -> pd.DataFrame:
+        """Claims: ``id, source, subject, relation, object, quote, start, end, passage, note``."""
+        return self._table("claims")
+
+    @property
+    def skipped(self) -> pd.DataFrame:
+        """On-topic sentences deliberately left without a claim, with the reason."""
+        return self._table("skipped")
+
+    def entities_of_kind(self, kind: str) -> pd.DataFrame:
+        """Entities of one kind (see :data:`lowback.schema.KINDS`)."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
+        entities = self._tables["entities"]
+        return entities[entities["kind"] == kind].copy(deep=False)
+
+    def label(self, entity_id: str) -> str:
+        """The human label of an entity id."""
+        labels = self._tables["entities"].set_index("id")["label"]
+        if entity_id not in labels.index:
+            raise KeyError(f"unknown entity id {entity_id!r}")
+        return str(labels[entity_id])
+
+    def claims_with_labels(self) -> pd.DataFrame:
+        """Claims joined with the labels and kinds of their subject and object.
+
+        Subjects and objects that are claims (relation ``contradicts``) keep their id
+        as label and have kind ``claim``.
+        """
+        entities = self._tables["entities"].set_index("id")
+        claims = self.claims
+        for side in ("subject", "object"):
+            claims[f"{side}_label"] = claims[side].map(entities["label"]).fillna(claims[side])
+            kinds = claims[side].map(entities["kind"].astype(str)).fillna("claim")
+            claims[f"{side}_kind"] = kinds
+        return claims
+
+
+def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
+    """Load and validate the records under ``root`` (default: the project's ``data/``).
+
+    Every load checks the tables' schemas, unique ids, that references resolve, that
+    each source's sha256 matches, that passages tile each source exactly once, that
+    every quote equals its source at its offsets, and that no claim quotes an
+    off-topic passage.
+
+    Parameters
+    ----------
+    root : Path or str, optional
+        A data folder holding ``records/*.csv`` and the source files they name.
+
+    Returns
+    -------
+    KnowledgeBase
+
+    Raises
+    ------
+    RecordError
+        Listing every problem found, each with file, row, column, value and what was
+        expected.
+    """
+    data_dir = Path(root) if root is not None else config.DATA_DIR
+    tables, texts, problems = check_records(data_dir)
+    if problems:
+        raise RecordError(problems)
+    for name, columns in CATEGORICAL.items():
+        for column, categories in columns.items():
+            tables[name][column] = pd.Categorical(tables[name][column], categories=categories)
+    return KnowledgeBase(
+        root=data_dir,
+        texts=MappingProxyType(dict(texts)),
+        _tables=MappingProxyType(tables),
+    )

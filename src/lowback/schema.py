@@ -1,0 +1,196 @@
+"""The record tables' columns, closed vocabularies and pandera schemas.
+
+Everything a record may say is declared here: which tables exist, which columns each
+has, which kinds of entity and which relations between them are allowed. The data
+dictionary in ``data/README.md`` documents the same vocabulary for people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandera.pandas as pa
+
+#: Kinds of entity, in the order the study presents them.
+KINDS: tuple[str, ...] = (
+    "pain_type",
+    "symptom",
+    "cause",
+    "risk_factor",
+    "treatment",
+    "diagnostic",
+    "prevention",
+    "red_flag",
+)
+
+#: What a passage of a source document is.
+TOPICS: tuple[str, ...] = ("article", "faq", "off_topic")
+
+#: Marks a relation whose subject and object are claims rather than entities.
+CLAIM = "claim"
+
+
+@dataclass(frozen=True)
+class Relation:
+    """A relation of the claims vocabulary and the kinds it may link."""
+
+    name: str
+    subject_kinds: tuple[str, ...]
+    object_kinds: tuple[str, ...]
+    meaning: str
+
+
+RELATIONS: dict[str, Relation] = {
+    r.name: r
+    for r in (
+        Relation("type_of", ("pain_type",), ("pain_type",), "subject is a type of object"),
+        Relation("symptom_of", ("symptom",), ("pain_type",), "subject is a symptom of object"),
+        Relation("causes", ("cause",), ("pain_type",), "subject causes object"),
+        Relation(
+            "risk_factor_for",
+            ("risk_factor",),
+            ("pain_type", "cause"),
+            "subject raises the risk of object",
+        ),
+        Relation("treats", ("treatment", "prevention"), ("pain_type",), "subject relieves object"),
+        Relation("diagnoses", ("diagnostic",), ("pain_type",), "subject diagnoses object"),
+        Relation(
+            "prevents",
+            ("prevention", "treatment"),
+            ("pain_type", "risk_factor"),
+            "subject prevents object or counters the risk factor",
+        ),
+        Relation(
+            "red_flag_for",
+            ("red_flag",),
+            ("pain_type",),
+            "subject is a warning sign, with object, to see a doctor",
+        ),
+        Relation(
+            "contradicts",
+            (CLAIM,),
+            (CLAIM,),
+            "the subject claim contradicts the object claim (both are claim ids)",
+        ),
+    )
+}
+
+SNAKE_CASE = r"^[a-z][a-z0-9_]*$"
+
+#: Table name -> file name, in the order they are read and checked.
+TABLE_FILES: dict[str, str] = {
+    "sources": "sources.csv",
+    "passages": "passages.csv",
+    "entities": "entities.csv",
+    "claims": "claims.csv",
+    "skipped": "skipped.csv",
+}
+
+
+def _id(unique: bool = False) -> pa.Column:
+    return pa.Column(
+        str,
+        pa.Check.str_matches(
+            SNAKE_CASE, error="a snake_case id (a-z, 0-9, _; starts with a letter)"
+        ),
+        unique=unique,
+    )
+
+
+def _text(required: bool = True) -> pa.Column:
+    checks = [pa.Check.str_length(min_value=1, error="a non-empty text")] if required else []
+    return pa.Column(str, checks)
+
+
+def _offset() -> pa.Column:
+    return pa.Column("int64", pa.Check.ge(0, error="a whole number >= 0"), coerce=True)
+
+
+def _one_of(values: tuple[str, ...] | list[str]) -> pa.Column:
+    return pa.Column(str, pa.Check.isin(list(values), error="one of: " + ", ".join(values)))
+
+
+def _start_before_end() -> pa.Check:
+    return pa.Check(
+        lambda df: df["start"] < df["end"], error="start < end (a span of at least one character)"
+    )
+
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "sources": pa.DataFrameSchema(
+        {
+            "id": _id(unique=True),
+            "path": _text(),
+            "title": _text(),
+            "sha256": pa.Column(
+                str, pa.Check.str_matches(r"^[0-9a-f]{64}$", error="64 lowercase hex digits")
+            ),
+        },
+        strict=True,
+        ordered=False,
+    ),
+    "passages": pa.DataFrameSchema(
+        {
+            "id": _id(unique=True),
+            "source": _id(),
+            "start": _offset(),
+            "end": _offset(),
+            "topic": _one_of(TOPICS),
+            "heading": _text(required=False),
+        },
+        checks=[_start_before_end()],
+        strict=True,
+    ),
+    "entities": pa.DataFrameSchema(
+        {
+            "id": _id(unique=True),
+            "kind": _one_of(KINDS),
+            "label": _text(),
+            "description": _text(),
+            "group": pa.Column(
+                str,
+                pa.Check.str_matches(r"^([a-z][a-z0-9_]*)?$", error="empty or a snake_case group"),
+            ),
+        },
+        strict=True,
+    ),
+    "claims": pa.DataFrameSchema(
+        {
+            "id": _id(unique=True),
+            "source": _id(),
+            "subject": _id(),
+            "relation": _one_of(list(RELATIONS)),
+            "object": _id(),
+            "quote": _text(),
+            "start": _offset(),
+            "end": _offset(),
+            "passage": _id(),
+            "note": _text(required=False),
+        },
+        checks=[_start_before_end()],
+        strict=True,
+    ),
+    "skipped": pa.DataFrameSchema(
+        {
+            "id": _id(unique=True),
+            "source": _id(),
+            "quote": _text(),
+            "start": _offset(),
+            "end": _offset(),
+            "passage": _id(),
+            "reason": _text(),
+        },
+        checks=[_start_before_end()],
+        strict=True,
+    ),
+}
+
+#: Columns of each table, in file order.
+COLUMNS: dict[str, list[str]] = {name: list(s.columns) for name, s in SCHEMAS.items()}
+
+#: Columns stored as pandas categoricals once a table has been validated.
+CATEGORICAL: dict[str, dict[str, tuple[str, ...]]] = {
+    "passages": {"topic": TOPICS},
+    "entities": {"kind": KINDS},
+    "claims": {"relation": tuple(RELATIONS)},
+}

@@ -1,0 +1,49 @@
+"""Each broken record set under tests/broken/ fails with exactly the problems it documents."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lowback import RecordError, load_knowledge_base
+from tests.conftest import BROKEN_DIR, assemble_broken_case
+
+CASES = sorted(p.name for p in BROKEN_DIR.iterdir() if p.is_dir() and not p.name.startswith("_"))
+
+
+def expected_problems(name: str) -> list[str]:
+    return (BROKEN_DIR / name / "expected.txt").read_text(encoding="utf-8").splitlines()
+
+
+def test_the_base_of_the_corpus_is_valid():
+    kb = load_knowledge_base(BROKEN_DIR / "_base")
+    assert len(kb.claims) == 3
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_broken_set_raises_every_documented_problem(name: str, tmp_path: Path):
+    data_dir = assemble_broken_case(name, tmp_path / name)
+    with pytest.raises(RecordError) as raised:
+        load_knowledge_base(data_dir)
+    assert [str(p) for p in raised.value.problems] == expected_problems(name)
+
+
+@pytest.mark.parametrize("name", ["missing_file", "quote_differs", "several_problems"])
+def test_cli_validate_prints_the_problems_and_exits_1(name: str, tmp_path: Path):
+    data_dir = assemble_broken_case(name, tmp_path / name)
+    before = {p: p.read_bytes() for p in data_dir.rglob("*") if p.is_file()}
+    result = subprocess.run(
+        [sys.executable, "-m", "lowback", "validate", str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    for line in expected_problems(name):
+        assert line in result.stderr
+    assert "Traceback" not in result.stderr
+    after = {p: p.read_bytes() for p in data_dir.rglob("*") if p.is_file()}
+    assert after == before, "validation must not change any file"
