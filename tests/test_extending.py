@@ -1,0 +1,127 @@
+"""Analysts extend the records: a second source, a new sentence, a removed skip."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lowback import RecordError, load_knowledge_base
+
+SECOND = "Hill repeats strain the lower back. Subscribe to our newsletter!\n"
+
+
+def _append(path: Path, row: dict[str, object]) -> None:
+    with path.open(encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f))
+    with path.open("a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fieldnames=header, lineterminator="\n").writerow(row)
+
+
+def _add_second_source(data: Path, *, quote: str = "Hill repeats strain the lower back.") -> None:
+    (data / "raw" / "second.txt").write_text(SECOND, encoding="utf-8")
+    records = data / "records"
+    cut = SECOND.index("Subscribe")
+    _append(
+        records / "sources.csv",
+        {
+            "id": "hill_running",
+            "path": "raw/second.txt",
+            "title": "A second article",
+            "sha256": hashlib.sha256(SECOND.encode()).hexdigest(),
+        },
+    )
+    _append(
+        records / "passages.csv",
+        {
+            "id": "hill_article",
+            "source": "hill_running",
+            "start": 0,
+            "end": cut,
+            "topic": "article",
+            "heading": "",
+        },
+    )
+    _append(
+        records / "passages.csv",
+        {
+            "id": "hill_advert",
+            "source": "hill_running",
+            "start": cut,
+            "end": len(SECOND),
+            "topic": "off_topic",
+            "heading": "Advert",
+        },
+    )
+    _append(
+        records / "entities.csv",
+        {
+            "id": "hill_repeats",
+            "kind": "risk_factor",
+            "label": "Hill repeats",
+            "description": "Running hill repeats.",
+            "group": "overtraining",
+        },
+    )
+    start = SECOND.index("Hill repeats strain the lower back.")
+    _append(
+        records / "claims.csv",
+        {
+            "id": "hill_c1",
+            "source": "hill_running",
+            "subject": "hill_repeats",
+            "relation": "risk_factor_for",
+            "object": "low_back_pain",
+            "quote": quote,
+            "start": start,
+            "end": start + len(quote),
+            "passage": "hill_article",
+            "note": "",
+        },
+    )
+
+
+def test_a_second_source_is_added_with_no_code_change(data_copy: Path):
+    _add_second_source(data_copy)
+    kb = load_knowledge_base(data_copy)
+    assert set(kb.sources["id"]) == {"runners_low_back_pain", "hill_running"}
+    claim = kb.claims.set_index("id").loc["hill_c1"]
+    assert kb.texts["hill_running"][claim["start"] : claim["end"]] == claim["quote"]
+    result = subprocess.run(
+        [sys.executable, "-m", "lowback", "validate", str(data_copy)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "2 source(s)" in result.stdout
+
+
+def test_a_second_source_with_a_wrong_quote_is_caught_on_its_own_row(data_copy: Path):
+    _add_second_source(data_copy, quote="Hill repeats strain the upper back.")
+    with pytest.raises(RecordError) as raised:
+        load_knowledge_base(data_copy)
+    (problem,) = raised.value.problems
+    assert (problem.file, problem.column) == ("records/claims.csv", "quote")
+    claims_rows = (data_copy / "records" / "claims.csv").read_text(encoding="utf-8").splitlines()
+    assert problem.row == len(claims_rows)  # the appended last row, header counted as row 1
+
+
+def test_validate_names_a_sentence_that_lost_its_skip(data_copy: Path):
+    skipped = data_copy / "records" / "skipped.csv"
+    lines = skipped.read_text(encoding="utf-8").splitlines(keepends=True)
+    removed = next(csv.DictReader(lines[:1] + lines[1:2]))
+    skipped.write_text("".join(lines[:1] + lines[2:]), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "lowback", "validate", str(data_copy)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert removed["quote"] in result.stderr
+    assert "1 uncovered" in result.stdout

@@ -1,0 +1,172 @@
+"""The shipped records: traceable to the material, complete, and read-only once loaded."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lowback import config
+from lowback.coverage import sentence_coverage
+from lowback.schema import KINDS, RELATIONS
+
+RAW = config.DATA_DIR / "raw" / "runners-low-back-pain.txt"
+SHARED_MATERIAL = config.PROJECT_DIR.parent / "shared" / "material" / "runners-low-back-pain.txt"
+
+
+def test_raw_material_matches_the_sha256_recorded_in_the_data_readme():
+    readme = (config.DATA_DIR / "README.md").read_text(encoding="utf-8")
+    recorded = re.search(r"sha256 `([0-9a-f]{64})`", readme)
+    assert recorded, "data/README.md must record the material's sha256"
+    assert hashlib.sha256(RAW.read_bytes()).hexdigest() == recorded.group(1)
+
+
+@pytest.mark.skipif(not SHARED_MATERIAL.exists(), reason="no ../shared beside the project")
+def test_raw_material_is_the_shared_material_byte_for_byte():
+    assert RAW.read_bytes() == SHARED_MATERIAL.read_bytes()
+
+
+def test_every_quote_checks_out_with_pandas_alone():
+    """What README promises a reader: raw[start:end] == quote, nothing but pandas."""
+    raw = RAW.read_text(encoding="utf-8")
+    for table in ("claims", "skipped"):
+        frame = pd.read_csv(config.DATA_DIR / "records" / f"{table}.csv", keep_default_na=False)
+        sliced = [raw[s:e] for s, e in zip(frame["start"], frame["end"], strict=True)]
+        assert (pd.Series(sliced) == frame["quote"]).all(), table
+
+
+def test_passages_tile_the_material_and_no_claim_is_off_topic(kb):
+    text = kb.texts["runners_low_back_pain"]
+    passages = kb.passages.sort_values("start")
+    assert passages["start"].iloc[0] == 0 and passages["end"].iloc[-1] == len(text)
+    assert (passages["start"].iloc[1:].to_numpy() == passages["end"].iloc[:-1].to_numpy()).all()
+    topic = kb.claims["passage"].map(passages.set_index("id")["topic"])
+    assert (topic != "off_topic").all()
+    assert set(passages["topic"]) == {"article", "faq", "off_topic"}
+
+
+@pytest.mark.parametrize(
+    "scrap",
+    [
+        "Building a Blog",
+        "People also search for",
+        "Asian Wings With Orange Sauce",
+        "runnersworld.com",
+    ],
+)
+def test_off_topic_scraps_are_in_off_topic_passages(kb, scrap):
+    text = kb.texts["runners_low_back_pain"]
+    at = text.index(scrap)
+    passages = kb.passages
+    holding = passages[(passages["start"] <= at) & (at < passages["end"])]
+    assert holding["topic"].tolist() == ["off_topic"]
+
+
+def test_tables_are_typed_with_categoricals_for_closed_vocabularies(kb):
+    assert list(kb.entities["kind"].cat.categories) == list(KINDS)
+    assert list(kb.claims["relation"].cat.categories) == list(RELATIONS)
+    assert kb.claims["start"].dtype == "int64"
+
+
+def test_the_knowledge_base_cannot_be_changed_through_a_table(kb):
+    claims = kb.claims
+    claims.loc[0, "quote"] = "edited"
+    entities = kb.entities
+    entities["label"] = "changed"
+    assert kb.claims.loc[0, "quote"] != "edited"
+    assert (kb.entities["label"] != "changed").all()
+    with pytest.raises(AttributeError):
+        kb.root = Path("/elsewhere")
+    with pytest.raises(TypeError):
+        kb.texts["runners_low_back_pain"] = ""
+
+
+def _linked(kb, relation: str, obj: str) -> set[str]:
+    claims = kb.claims
+    return set(claims.loc[(claims["relation"] == relation) & (claims["object"] == obj), "subject"])
+
+
+def test_three_pain_types_each_with_symptoms_and_causes(kb):
+    assert _linked(kb, "type_of", "low_back_pain") == {"muscle", "bone", "disc"}
+    for pain_type in ("muscle", "bone", "disc"):
+        assert len(_linked(kb, "symptom_of", pain_type)) >= 2, pain_type
+        assert _linked(kb, "causes", pain_type) | _linked(kb, "risk_factor_for", pain_type)
+    assert "age_over_65" in _linked(kb, "symptom_of", "bone")
+    assert "pain_radiates_to_legs" in _linked(kb, "symptom_of", "disc")
+    assert "lumbar_fatigue" in _linked(kb, "causes", "low_back_pain")
+
+
+def test_risk_factors_the_article_names_are_all_recorded(kb):
+    risk_factors = kb.entities_of_kind("risk_factor").set_index("id")
+    groups = set(risk_factors["group"])
+    assert {
+        "age",
+        "posture",
+        "weak_core",
+        "overtraining",
+        "form",
+        "flexibility",
+        "pelvis",
+        "diet",
+    } <= groups
+    overtraining = set(risk_factors.index[risk_factors["group"] == "overtraining"])
+    assert {
+        "overuse",
+        "repeated_strain_and_impact",
+        "high_mileage",
+        "beginner_runner",
+        "too_hard_too_fast_after_break",
+    } <= overtraining
+    assert {
+        "tight_hamstrings",
+        "lack_of_stretching",
+        "si_joint_dysfunction",
+        "poor_diet",
+        "incorrect_form",
+    } <= set(risk_factors.index)
+    backed = set(kb.claims.loc[kb.claims["relation"] == "risk_factor_for", "subject"])
+    assert set(risk_factors.index) <= backed
+
+
+def test_every_kind_has_records_and_every_entity_a_claim(kb):
+    assert set(kb.entities["kind"]) == set(KINDS)
+    named = set(kb.claims["subject"]) | set(kb.claims["object"])
+    assert set(kb.entities["id"]) <= named
+
+
+def test_red_flags_the_article_gives_are_recorded(kb):
+    assert {
+        "pain_radiates_to_toes",
+        "curled_up_like_human_comma",
+        "suspected_disc_pain",
+    } <= _linked(kb, "red_flag_for", "disc")
+
+
+def test_the_contradiction_about_running_with_pain_links_both_sides(kb):
+    claims = kb.claims.set_index("id")
+    contradictions = claims[claims["relation"] == "contradicts"]
+    assert len(contradictions) >= 1
+    sides = {
+        (claims.loc[c.subject, "quote"], claims.loc[c.object, "quote"])
+        for c in contradictions.itertuples()
+    }
+    assert any("should not avoid running" in a and "make the pain worse" in b for a, b in sides)
+    passages = {
+        claims.loc[c, "passage"]
+        for row in contradictions.itertuples()
+        for c in (row.subject, row.object)
+    }
+    assert any(p.startswith("faq") for p in passages) and any(
+        p.startswith("article") for p in passages
+    )
+
+
+def test_every_on_topic_sentence_is_claimed_or_skipped_with_a_reason(kb):
+    coverage = sentence_coverage(kb)
+    assert len(coverage) > 50
+    uncovered = coverage.loc[coverage["status"] == "uncovered", "sentence"].tolist()
+    assert uncovered == []
+    assert (kb.skipped["reason"].str.len() > 0).all()
