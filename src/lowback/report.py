@@ -1,0 +1,518 @@
+"""Turn Jupyter notebooks into offline, self-contained HTML pages.
+
+The pages are meant to be opened from disk by an educator with no internet connection,
+so every page must work without a single network request:
+
+* Plotly figures. Under a kernel, plotly's default renderer stores a figure only as the
+  ``application/vnd.plotly.v1+json`` mimetype, which nbconvert's HTML export silently
+  drops. Each such output is turned into a ``text/html`` output (a ``<div>`` plus a
+  ``<script>`` calling ``Plotly.newPlot``), and plotly.js itself is embedded inline,
+  exactly once, in the page's ``<head>`` (and only if the page has a figure).
+* CDN references. nbconvert's ``lab`` template loads require.js, MathJax, mermaid.js and
+  the Jupyter widgets manager from CDNs. A small template extending ``lab/index.html.j2``
+  empties the blocks that load them. After export the page is checked: any element that
+  would fetch a remote resource (``src=``, or ``<link href=>``) raises :class:`ReportError`.
+  Plain ``<a href="https://...">`` links are kept: they are links, not requests.
+
+Everything else (escaping of text outputs and markdown, code highlighting, CSS) is
+nbconvert's usual behaviour.
+
+Notes
+-----
+Because MathJax is not loaded, LaTeX in markdown cells is shown as its source text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Sequence
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import plotly.io as pio
+from jinja2 import DictLoader
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+from nbconvert import HTMLExporter
+from nbformat import NotebookNode
+from plotly.offline import get_plotlyjs
+
+__all__ = [
+    "PLOTLY_MIMETYPE",
+    "ReportError",
+    "build_reports",
+    "count_figures",
+    "count_rendered_figures",
+    "execute_notebook",
+    "notebook_to_html",
+    "write_atomic",
+]
+
+PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
+"""The mimetype under which plotly stores a figure in a notebook output."""
+
+_TEMPLATE_NAME = "lowback_offline.html.j2"
+
+# Extends nbconvert's JupyterLab template. Emptied blocks: require.js (a CDN <script src>;
+# without it plotly.js also registers itself as ``window.Plotly`` instead of as an AMD
+# module), MathJax (CDN <script src>), mermaid.js (dynamic ``import()`` from a CDN) and the
+# Jupyter widgets manager (CDN script). Setting the exporter's URL traits (``mathjax_url``,
+# ``require_js_url``...) to "" would not remove the tags, only leave ``<script src="">``.
+_OFFLINE_TEMPLATE = """\
+{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}
+{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js -%}
+{{ super() }}
+{%- if resources.lowback_plotlyjs %}
+<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: 'local'};</script>
+<script type="text/javascript">{{ resources.lowback_plotlyjs }}</script>
+{%- endif -%}
+{%- endblock html_head_js -%}
+{%- block jupyter_widgets -%}
+{%- endblock jupyter_widgets -%}
+{%- block html_head_js_mathjax -%}
+{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}
+{%- endblock html_head_js_mermaidjs -%}
+"""
+
+# Height of a figure without its own layout height: the value plotly's notebook renderers use.
+_DEFAULT_FIGURE_HEIGHT = 525
+
+_NEWPLOT_RE = re.compile(r"\bPlotly\.newPlot\s*\(")
+_HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$")
+_FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
+_REMOTE_URL_RE = re.compile(r"^\s*(?:(?:https?|ftps?|wss?):)?//", re.IGNORECASE)
+
+
+class ReportError(Exception):
+    """A notebook could not be turned into an offline HTML report."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading and executing
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_notebook(path: Path) -> NotebookNode:
+    """Read and validate a notebook file, raising :class:`ReportError` on any problem."""
+    if not path.exists():
+        raise ReportError(f"notebook not found: {path}")
+    if not path.is_file():
+        raise ReportError(f"notebook path is not a file: {path}")
+    try:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # nbformat raises many types (ValueError, ValidationError, ...)
+        raise ReportError(f"{path}: not a valid notebook: {type(exc).__name__}: {exc}") from exc
+    return nb
+
+
+def _cell_summary(nb: NotebookNode, index: int | None) -> str:
+    """Describe a cell by its index and the first line of its source."""
+    if index is None or not 0 <= index < len(nb.cells):
+        return "an unknown cell"
+    first_line = next((ln for ln in nb.cells[index].source.splitlines() if ln.strip()), "")
+    if len(first_line) > 60:
+        first_line = first_line[:57] + "..."
+    return f"cell {index} (0-based; first line: {first_line!r})"
+
+
+def _execute(nb: NotebookNode, path: Path, *, timeout: int, kernel_name: str) -> NotebookNode:
+    """Execute ``nb`` (read from ``path``) in place, with ``path``'s folder as working dir."""
+    current: dict[str, int] = {}
+
+    def _remember_cell(cell: NotebookNode, cell_index: int) -> None:
+        current["index"] = cell_index
+
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=kernel_name,
+        resources={"metadata": {"path": str(path.parent)}},
+        on_cell_start=_remember_cell,
+    )
+    try:
+        client.execute()
+    except CellExecutionError as exc:
+        where = _cell_summary(nb, current.get("index"))
+        error = f"{exc.ename}: {exc.evalue}" if exc.evalue else exc.ename
+        raise ReportError(f"{path}: {where} raised {error}") from exc
+    except CellTimeoutError as exc:
+        where = _cell_summary(nb, current.get("index"))
+        raise ReportError(f"{path}: {where} timed out after {timeout} s") from exc
+    except DeadKernelError as exc:
+        where = _cell_summary(nb, current.get("index"))
+        raise ReportError(f"{path}: the kernel died while running {where}: {exc}") from exc
+    except Exception as exc:  # kernel start-up problems: no such kernel, ports, ...
+        raise ReportError(
+            f"{path}: could not execute with kernel {kernel_name!r}: {type(exc).__name__}: {exc}"
+        ) from exc
+    return nb
+
+
+def execute_notebook(
+    path: Path, *, timeout: int = 600, kernel_name: str = "python3"
+) -> nbformat.NotebookNode:
+    """Read a notebook and execute all its cells, without touching the file on disk.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.ipynb`` file. Its folder is the kernel's working directory, so relative
+        paths in the notebook behave as they do in JupyterLab.
+    timeout : int, optional
+        Seconds allowed for each cell (default 600).
+    kernel_name : str, optional
+        The Jupyter kernel to run (default ``"python3"``).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook, with its outputs.
+
+    Raises
+    ------
+    ReportError
+        If the file is missing or not a valid notebook, if a cell raises (the message names
+        the notebook, the cell's 0-based index, the error's name and value), if a cell
+        times out, or if the kernel cannot start or dies.
+    """
+    path = Path(path).absolute()
+    nb = _read_notebook(path)
+    return _execute(nb, path, timeout=timeout, kernel_name=kernel_name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Converting
+# ---------------------------------------------------------------------------------------------
+
+
+def _iter_outputs(nb: NotebookNode) -> Iterator[tuple[int, int, NotebookNode]]:
+    """Yield ``(cell_index, output_index, output)`` for every output of every code cell."""
+    for cell_index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        for output_index, output in enumerate(cell.get("outputs", [])):
+            yield cell_index, output_index, output
+
+
+def count_figures(nb: NotebookNode) -> int:
+    """Count the plotly figures stored in a notebook's outputs.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+
+    Returns
+    -------
+    int
+        The number of outputs carrying the ``application/vnd.plotly.v1+json`` mimetype.
+    """
+    return sum(PLOTLY_MIMETYPE in output.get("data", {}) for _, _, output in _iter_outputs(nb))
+
+
+def count_rendered_figures(html: str) -> int:
+    """Count the figures a page draws, as its number of ``Plotly.newPlot`` calls.
+
+    Parameters
+    ----------
+    html : str
+        A page made by :func:`notebook_to_html`.
+
+    Returns
+    -------
+    int
+        The number of ``Plotly.newPlot(`` calls in the page (the plotly.js library itself
+        contains none).
+    """
+    return len(_NEWPLOT_RE.findall(html))
+
+
+def _figure_div_id(cell_index: int, output_index: int) -> str:
+    """Deterministic id of the ``<div>`` holding one figure."""
+    return f"lowback-fig-{cell_index}-{output_index}"
+
+
+def _figure_html(figure: dict, div_id: str) -> str:
+    """HTML (a ``<div>`` and a ``<script>``) drawing one plotly figure, without plotly.js."""
+    figure = dict(figure)
+    config = figure.pop("config", None)
+    return pio.to_html(
+        figure,
+        config=config,
+        include_plotlyjs=False,
+        full_html=False,
+        div_id=div_id,
+        validate=False,
+        default_height=_DEFAULT_FIGURE_HEIGHT,
+    )
+
+
+def _plotly_outputs_to_html(nb: NotebookNode) -> list[str]:
+    """Replace, in place, every plotly output's data by a ``text/html`` rendering.
+
+    Any other representation of the output (``text/plain``, or a ``text/html`` made by
+    another renderer, which may load plotly.js from a CDN) is dropped. Returns the div ids
+    of the figures, in page order.
+    """
+    div_ids = []
+    for cell_index, output_index, output in _iter_outputs(nb):
+        data = output.get("data", {})
+        if PLOTLY_MIMETYPE not in data:
+            continue
+        div_id = _figure_div_id(cell_index, output_index)
+        output["data"] = nbformat.from_dict(
+            {"text/html": _figure_html(data[PLOTLY_MIMETYPE], div_id)}
+        )
+        div_ids.append(div_id)
+    return div_ids
+
+
+def _first_heading(nb: NotebookNode) -> str | None:
+    """Text of the first ATX markdown heading (``# Title``) in the notebook, if any."""
+    for cell in nb.cells:
+        if cell.get("cell_type") != "markdown":
+            continue
+        in_fence = False
+        for line in cell.source.splitlines():
+            if _FENCE_RE.match(line):
+                in_fence = not in_fence
+                continue
+            match = None if in_fence else _HEADING_RE.match(line)
+            if match:
+                return match.group("text").strip()
+    return None
+
+
+class _RemoteResourceFinder(HTMLParser):
+    """Collect the tags of a page that would make the browser fetch a remote resource."""
+
+    _FETCHING_ATTRS = frozenset({"src", "srcset", "poster", "data"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if not value:
+                continue
+            fetches = name in self._FETCHING_ATTRS or (tag == "link" and name == "href")
+            if fetches and _REMOTE_URL_RE.match(value):
+                self.found.append(f"<{tag} {name}={value!r}>")
+
+    handle_startendtag = handle_starttag
+
+
+def _remote_resources(html: str) -> list[str]:
+    """Tags in ``html`` that load something from the network (empty for an offline page)."""
+    finder = _RemoteResourceFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found
+
+
+def _exporter() -> HTMLExporter:
+    """A fresh HTML exporter using the offline variant of the ``lab`` template."""
+    return HTMLExporter(
+        template_name="lab",
+        extra_loaders=[DictLoader({_TEMPLATE_NAME: _OFFLINE_TEMPLATE})],
+        template_file=_TEMPLATE_NAME,
+    )
+
+
+def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
+    """Export an executed notebook to one offline, self-contained HTML page.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook. It is not modified.
+    title : str or None, optional
+        The page's ``<title>``. By default, the notebook's first markdown heading, else its
+        ``metadata.title``, else ``"Notebook"``.
+
+    Returns
+    -------
+    str
+        The page. Plotly figures are drawn by inline scripts with plotly.js embedded once
+        in the ``<head>`` (not at all if there is no figure); nothing is loaded from the
+        network. The same notebook always gives the same string.
+
+    Raises
+    ------
+    ReportError
+        If the page would still load a remote resource (a ``src=`` or ``<link href=>``
+        pointing to ``http(s)://`` or ``//``), e.g. from an HTML output or a markdown image,
+        or if a figure is missing from the page.
+    """
+    nb = copy.deepcopy(nb)
+    div_ids = _plotly_outputs_to_html(nb)
+    page_title = title or _first_heading(nb) or nb.metadata.get("title") or "Notebook"
+    nb.metadata["title"] = page_title
+    resources = {
+        "metadata": {"name": page_title},
+        "lowback_plotlyjs": get_plotlyjs() if div_ids else "",
+    }
+    html, _ = _exporter().from_notebook_node(nb, resources=resources)
+
+    remote = _remote_resources(html)
+    if remote:
+        shown = ", ".join(remote[:5]) + (" ..." if len(remote) > 5 else "")
+        raise ReportError(
+            f"page {page_title!r} would load {len(remote)} remote resource(s), "
+            f"so it does not work offline: {shown}"
+        )
+    missing = [div_id for div_id in div_ids if f'id="{div_id}"' not in html]
+    if missing:
+        raise ReportError(f"page {page_title!r}: figures missing from the page: {missing}")
+    return html
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------------------------
+
+
+def _unlink_quietly(path: Path) -> None:
+    """Remove a file if it exists, ignoring errors (used for clean-up only)."""
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _write_temp(path: Path, text: str) -> Path:
+    """Write ``text`` to a new temporary file next to ``path`` and return the temp path.
+
+    The temp file gets ``path``'s permission bits if ``path`` exists, else ``0o644``. On any
+    failure the temp file is removed and the error re-raised.
+    """
+    mode = path.stat().st_mode & 0o777 if path.is_file() else 0o644
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a UTF-8 text file atomically.
+
+    The text goes to a temporary file in the same directory, which then replaces ``path``
+    with :func:`os.replace`. Readers see either the old file or the complete new one, and a
+    failed or interrupted write leaves the old file (if any) untouched.
+
+    Parameters
+    ----------
+    path : Path
+        The file to create or replace. Its directory must exist.
+    text : str
+        The content, written as UTF-8 with newlines as given.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written; the temporary file is removed first.
+    UnicodeEncodeError
+        If ``text`` cannot be encoded as UTF-8 (e.g. a lone surrogate); nothing is changed.
+    """
+    path = Path(path)
+    tmp = _write_temp(path, text)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+
+
+def _prepare_out_dir(out_dir: Path) -> None:
+    """Create ``out_dir`` if needed and check that files can be created in it."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ReportError(f"output path exists and is not a directory: {out_dir}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except OSError as exc:
+        raise ReportError(f"cannot write reports to {out_dir}: {exc}") from exc
+
+
+def build_reports(notebooks: Sequence[Path], out_dir: Path, *, timeout: int = 600) -> list[Path]:
+    """Execute notebooks and write one offline HTML report per notebook.
+
+    All notebooks are read first, then executed and converted; only when every page is
+    ready is anything written, so one failing notebook leaves all existing reports
+    untouched. The pages are first written to temporary files in ``out_dir`` and then
+    moved into place with :func:`os.replace`.
+
+    Parameters
+    ----------
+    notebooks : Sequence[Path]
+        The ``.ipynb`` files. Their stems must differ, since each report is
+        ``out_dir / f"{stem}.html"``.
+    out_dir : Path
+        The folder for the reports, created if missing.
+    timeout : int, optional
+        Seconds allowed for each cell (default 600).
+
+    Returns
+    -------
+    list[Path]
+        The written reports, in the order of ``notebooks``.
+
+    Raises
+    ------
+    ReportError
+        With a message naming the notebook and the problem: a missing file, invalid
+        notebook JSON, a failing or timed-out cell, a page that would need the network;
+        or naming ``out_dir`` if it is not a writable directory; or duplicate stems.
+    """
+    paths = [Path(nb_path).absolute() for nb_path in notebooks]
+    out_dir = Path(out_dir)
+    targets = [out_dir / f"{nb_path.stem}.html" for nb_path in paths]
+
+    seen: dict[Path, Path] = {}
+    for nb_path, target in zip(paths, targets, strict=True):
+        if target in seen:
+            raise ReportError(f"{seen[target]} and {nb_path} would both be written to {target}")
+        seen[target] = nb_path
+
+    read = [_read_notebook(nb_path) for nb_path in paths]
+    _prepare_out_dir(out_dir)
+
+    pages = []
+    for nb_path, nb in zip(paths, read, strict=True):
+        executed = _execute(nb, nb_path, timeout=timeout, kernel_name="python3")
+        title = _first_heading(executed) or executed.metadata.get("title") or nb_path.stem
+        try:
+            pages.append(notebook_to_html(executed, title=title))
+        except ReportError as exc:
+            raise ReportError(f"{nb_path}: {exc}") from exc
+
+    staged: list[Path] = []
+    try:
+        for target, page in zip(targets, pages, strict=True):
+            staged.append(_write_temp(target, page))
+        for tmp, target in zip(staged, targets, strict=True):
+            os.replace(tmp, target)
+    except OSError as exc:
+        raise ReportError(f"cannot write reports to {out_dir}: {exc}") from exc
+    finally:
+        for tmp in staged:
+            if tmp.exists():
+                _unlink_quietly(tmp)
+    return targets
