@@ -166,12 +166,24 @@ def records_by_kind(kb: KnowledgeBase) -> go.Figure:
     counts = pd.DataFrame(rows, columns=["kind", "entities", "claims"])
     fig = go.Figure(
         [
-            go.Bar(name="entities", x=counts["kind"], y=counts["entities"], marker_color="#0072B2",
-                   text=counts["entities"], textposition="outside"),
-            go.Bar(name="claims naming them", x=counts["kind"], y=counts["claims"],
-                   marker_color="#E69F00", text=counts["claims"], textposition="outside"),
+            go.Bar(
+                name="entities",
+                x=counts["kind"],
+                y=counts["entities"],
+                marker_color="#0072B2",
+                text=counts["entities"],
+                textposition="outside",
+            ),
+            go.Bar(
+                name="claims naming them",
+                x=counts["kind"],
+                y=counts["claims"],
+                marker_color="#E69F00",
+                text=counts["claims"],
+                textposition="outside",
+            ),
         ]
-    )  # fmt: skip
+    )
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text="Kind of entity")
     fig.update_yaxes(title_text="Number of records")
@@ -205,8 +217,13 @@ def evidence_table(kb: KnowledgeBase) -> go.Figure:
             cells={"values": cells(claims), "align": "left", "font": {"size": 13}, "height": 26},
         )
     )
-    buttons = [{"label": f"all relations ({len(claims)})", "method": "restyle",
-                "args": [{"cells.values": [cells(claims)]}]}]  # fmt: skip
+    buttons = [
+        {
+            "label": f"all relations ({len(claims)})",
+            "method": "restyle",
+            "args": [{"cells.values": [cells(claims)]}],
+        }
+    ]
     for relation in relations:
         part = claims[claims["relation"] == relation]
         buttons.append(
@@ -306,8 +323,13 @@ def evidence_sankey(kb: KnowledgeBase) -> go.Figure:
     )
     fig.add_annotation(
         text="risk factors · causes → pain types → treatments · tests · prevention",
-        x=0.5, y=-0.06, xref="paper", yref="paper", showarrow=False, font={"size": 14},
-    )  # fmt: skip
+        x=0.5,
+        y=-0.06,
+        xref="paper",
+        yref="paper",
+        showarrow=False,
+        font={"size": 14},
+    )
     return _style(
         fig, "From risk factors and causes to pain types and what to do about them", height=900
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
@@ -67,6 +68,11 @@ class KnowledgeBase:
         """On-topic sentences deliberately left without a claim, with the reason."""
         return self._table("skipped")
 
+    @property
+    def triage(self) -> pd.DataFrame:
+        """Triage rules: which red flag raises which level, and how, with the quote."""
+        return self._table("triage")
+
     def entities_of_kind(self, kind: str) -> pd.DataFrame:
         """Entities of one kind (see :data:`lowback.schema.KINDS`)."""
         if kind not in KINDS:
@@ -74,12 +80,16 @@ class KnowledgeBase:
         entities = self._tables["entities"]
         return entities[entities["kind"] == kind].copy(deep=False)
 
+    @cached_property
+    def _labels(self) -> Mapping[str, str]:
+        entities = self._tables["entities"]
+        return MappingProxyType(dict(zip(entities["id"], entities["label"], strict=True)))
+
     def label(self, entity_id: str) -> str:
         """The human label of an entity id."""
-        labels = self._tables["entities"].set_index("id")["label"]
-        if entity_id not in labels.index:
+        if entity_id not in self._labels:
             raise KeyError(f"unknown entity id {entity_id!r}")
-        return str(labels[entity_id])
+        return self._labels[entity_id]
 
     def claims_with_labels(self) -> pd.DataFrame:
         """Claims joined with the labels and kinds of their subject and object.

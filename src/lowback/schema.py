@@ -26,6 +26,12 @@ KINDS: tuple[str, ...] = (
 #: What a passage of a source document is.
 TOPICS: tuple[str, ...] = ("article", "faq", "off_topic")
 
+#: Triage levels, from least to most pressing; an assessment only ever moves up.
+TRIAGE_LEVELS: tuple[str, ...] = ("self_care", "see_doctor", "urgent")
+
+#: In ``triage.csv``, a red flag raised because the runner reports it.
+REPORTED = "reported"
+
 #: Marks a relation whose subject and object are claims rather than entities.
 CLAIM = "claim"
 
@@ -84,6 +90,7 @@ TABLE_FILES: dict[str, str] = {
     "entities": "entities.csv",
     "claims": "claims.csv",
     "skipped": "skipped.csv",
+    "triage": "triage.csv",
 }
 
 
@@ -185,6 +192,31 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
     ),
 }
 
+SCHEMAS["triage"] = pa.DataFrameSchema(
+    {
+        "id": _id(unique=True),
+        "level": _one_of(TRIAGE_LEVELS),
+        "red_flag": pa.Column(
+            str,
+            pa.Check.str_matches(r"^([a-z][a-z0-9_]*)?$", error="empty or a red_flag id"),
+        ),
+        "raised_by": pa.Column(
+            str,
+            pa.Check.str_matches(
+                r"^([a-z][a-z0-9_]*)?$", error=f"empty, '{REPORTED}' or a pain_type id"
+            ),
+        ),
+        "source": _id(),
+        "quote": _text(),
+        "start": _offset(),
+        "end": _offset(),
+        "passage": _id(),
+        "note": _text(required=False),
+    },
+    checks=[_start_before_end()],
+    strict=True,
+)
+
 #: Columns of each table, in file order.
 COLUMNS: dict[str, list[str]] = {name: list(s.columns) for name, s in SCHEMAS.items()}
 
@@ -193,4 +225,5 @@ CATEGORICAL: dict[str, dict[str, tuple[str, ...]]] = {
     "passages": {"topic": TOPICS},
     "entities": {"kind": KINDS},
     "claims": {"relation": tuple(RELATIONS)},
+    "triage": {"level": TRIAGE_LEVELS},
 }

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 
-from lowback.schema import CLAIM, COLUMNS, RELATIONS, SCHEMAS, TABLE_FILES
+from lowback.schema import CLAIM, COLUMNS, RELATIONS, REPORTED, SCHEMAS, TABLE_FILES
 
 _SHOWN_CHARS = 60
 
@@ -447,6 +447,57 @@ def check_entities_backed(entities: pd.DataFrame, claims: pd.DataFrame) -> list[
     ]
 
 
+def check_triage(triage: pd.DataFrame, entities: pd.DataFrame) -> list[Problem]:
+    """Triage rules name red flags and how they are raised; one baseline rule has none."""
+    label = "records/triage.csv"
+    kind_of = dict(zip(entities["id"], entities["kind"], strict=True))
+    problems: list[Problem] = []
+    baselines = []
+    for index, row in enumerate(triage.itertuples(index=False)):
+        if not row.red_flag:
+            baselines.append(index)
+            if row.raised_by:
+                problems.append(
+                    Problem(
+                        label,
+                        "empty for the baseline rule (no red flag)",
+                        row=_row(index),
+                        column="raised_by",
+                        value=row.raised_by,
+                    )
+                )
+            continue
+        if kind_of.get(row.red_flag) != "red_flag":
+            problems.append(
+                Problem(
+                    label,
+                    "the id of a red_flag entity",
+                    row=_row(index),
+                    column="red_flag",
+                    value=row.red_flag,
+                )
+            )
+        if row.raised_by != REPORTED and kind_of.get(row.raised_by) != "pain_type":
+            problems.append(
+                Problem(
+                    label,
+                    f"'{REPORTED}' or the id of a pain_type entity",
+                    row=_row(index),
+                    column="raised_by",
+                    value=row.raised_by,
+                )
+            )
+    if len(baselines) != 1:
+        problems.append(
+            Problem(
+                label,
+                "exactly one baseline rule (empty red_flag): the level when no red flag is "
+                f"raised; found {len(baselines)}",
+            )
+        )
+    return problems
+
+
 def _unknown(
     label: str, table: pd.DataFrame, column: str, known: set[str], expected: str
 ) -> list[Problem]:
@@ -468,11 +519,13 @@ def check_records(data_dir: Path) -> tuple[dict[str, pd.DataFrame], dict[str, st
     passages = tables.get("passages")
     if passages is not None and sources is not None:
         problems += check_passages(passages, sources, texts)
-    for name in ("claims", "skipped"):
+    for name in ("claims", "skipped", "triage"):
         if name in tables and sources is not None:
             problems += check_quoted(name, tables[name], passages, sources, texts)
     if "claims" in tables:
         problems += check_claims(tables["claims"], tables.get("entities"))
         if "entities" in tables:
             problems += check_entities_backed(tables["entities"], tables["claims"])
+    if "triage" in tables and "entities" in tables:
+        problems += check_triage(tables["triage"], tables["entities"])
     return tables, texts, problems

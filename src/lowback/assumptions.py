@@ -1,0 +1,335 @@
+"""The simulation's assumptions: read from TOML, checked, and resolved against the claims.
+
+Every number the simulated cohort needs and the material does not state lives in one
+file (``data/assumptions.toml`` by default), each with its rationale. Problems are
+reported together in one :class:`AssumptionError`, each naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from lowback import config
+from lowback.records import KnowledgeBase
+from lowback.rulebook import Rulebook
+from lowback.schema import REPORTED
+
+DEFAULT_ASSUMPTIONS = config.DATA_DIR / "assumptions.toml"
+
+Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+ClaimIds = list[str]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, frozen=True)
+
+
+class Cohort(_Strict):
+    baseline_pain_risk: Probability
+    rationale: str
+    claims: ClaimIds = []
+
+
+class Age(_Strict):
+    mean: Annotated[float, Field(ge=0, le=120)]
+    sd: Positive
+    min: Annotated[int, Field(ge=0, le=120)]
+    max: Annotated[int, Field(ge=0, le=120)]
+    rationale: str
+    older_age_from: Annotated[int, Field(ge=0, le=120)]
+    older_age_rationale: str
+    over_65_bone_weight: Positive
+    over_65_rationale: str
+    over_65_claims: ClaimIds = []
+
+
+class Noise(_Strict):
+    misreport: Annotated[float, Field(ge=0, le=0.5, allow_inf_nan=False)]
+    rationale: str
+
+
+class PainType(_Strict):
+    prevalence: Probability
+    rationale: str
+    claims: ClaimIds = []
+
+
+class SymptomDefaults(_Strict):
+    sensitivity: Probability
+    false_positive: Probability
+    rationale: str
+
+
+class Symptom(_Strict):
+    sensitivity: Probability | None = None
+    false_positive: Probability | None = None
+    rationale: str
+    claims: ClaimIds = []
+
+
+class RedFlagDefaults(_Strict):
+    rate: Probability
+    background: Probability
+    rationale: str
+
+
+class RedFlag(_Strict):
+    rate: Probability | None = None
+    background: Probability | None = None
+    rationale: str
+    claims: ClaimIds = []
+
+
+class RiskFactorDefaults(_Strict):
+    prevalence: Probability
+    pain_odds_ratio: Positive
+    type_risk: Positive
+    rationale: str
+
+
+class RiskFactor(_Strict):
+    prevalence: Probability | None = None
+    pain_odds_ratio: Positive | None = None
+    type_risk: Positive | None = None
+    rationale: str
+    claims: ClaimIds = []
+
+
+class AssumptionFile(_Strict):
+    """The shape of an assumptions file."""
+
+    cohort: Cohort
+    age: Age
+    noise: Noise
+    pain_types: dict[str, PainType]
+    symptom_defaults: SymptomDefaults
+    symptoms: dict[str, Symptom] = {}
+    red_flag_defaults: RedFlagDefaults
+    red_flags: dict[str, RedFlag] = {}
+    risk_factor_defaults: RiskFactorDefaults
+    risk_factors: dict[str, RiskFactor] = {}
+
+
+class AssumptionError(ValueError):
+    """The assumptions file is missing, malformed or inconsistent; lists every problem."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        lines = [f"{len(problems)} problem(s) in the assumptions file {path}:"]
+        lines += [f"  - {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Assumptions resolved for every symptom, red flag and risk factor of the rulebook.
+
+    Attributes
+    ----------
+    path : Path
+        The file they were read from.
+    raw : AssumptionFile
+        The file as written (with rationales).
+    prevalence : Mapping[str, float]
+        Pain type -> relative weight, summing to 1.
+    symptoms : Mapping[str, tuple[float, float]]
+        Drawn symptom -> (sensitivity, false positive rate). ``age_over_65`` is not drawn.
+    red_flags : Mapping[str, tuple[float, float]]
+        Reportable red flag -> (rate with its pain types, background rate).
+    risk_factors : Mapping[str, tuple[float | None, float, float]]
+        Risk factor -> (prevalence, or None when derived from age; pain odds ratio;
+        type risk multiplier).
+    """
+
+    path: Path
+    raw: AssumptionFile
+    prevalence: Mapping[str, float]
+    symptoms: Mapping[str, tuple[float, float]]
+    red_flags: Mapping[str, tuple[float, float]]
+    risk_factors: Mapping[str, tuple[float | None, float, float]]
+
+    @property
+    def misreport(self) -> float:
+        """Probability that a runner reports a symptom wrongly."""
+        return self.raw.noise.misreport
+
+    def with_misreport(self, misreport: float) -> Assumptions:
+        """The same assumptions with another misreporting noise level."""
+        noise = self.raw.noise.model_copy(update={"misreport": misreport})
+        try:
+            Noise.model_validate(noise.model_dump())
+        except pydantic.ValidationError as err:
+            raise AssumptionError(self.path, _pydantic_problems(err, prefix="noise")) from None
+        raw = self.raw.model_copy(update={"noise": noise})
+        return Assumptions(
+            self.path, raw, self.prevalence, self.symptoms, self.red_flags, self.risk_factors
+        )
+
+
+#: The derived risk factor: runners of at least ``age.older_age_from`` years.
+AGE_FACTOR = "older_age"
+#: The symptom that is a runner's age, not a draw.
+AGE_SYMPTOM = "age_over_65"
+AGE_SYMPTOM_FROM = 66  # "If you're over 65": 66 and older, in whole years
+
+
+def _pydantic_problems(err: pydantic.ValidationError, prefix: str = "") -> list[str]:
+    problems = []
+    for e in err.errors():
+        key = ".".join(str(part) for part in (prefix, *e["loc"]) if part != "")
+        if e["type"] == "missing":
+            problems.append(f"{key}: missing; expected a value")
+        elif e["type"] == "extra_forbidden":
+            problems.append(f"{key}: unknown key; expected none of that name here")
+        else:
+            problems.append(f"{key}: got {e.get('input')!r}; expected {e['msg'].lower()}")
+    return problems
+
+
+def _did_you_mean(value: str, valid: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(value, valid, n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def load_assumptions(kb: KnowledgeBase, path: Path | str | None = None) -> Assumptions:
+    """Read and check an assumptions file against the knowledge base.
+
+    Parameters
+    ----------
+    kb : KnowledgeBase
+        Ids and claims the assumptions may name.
+    path : Path or str, optional
+        A TOML file; default ``data/assumptions.toml``.
+
+    Raises
+    ------
+    AssumptionError
+        If the file is missing or not TOML, a value is missing or of the wrong type, a
+        probability is outside [0, 1], an id or claim is unknown, or the pain type
+        prevalences do not sum to 1.
+    """
+    path = Path(path) if path is not None else DEFAULT_ASSUMPTIONS
+    if not path.is_file():
+        raise AssumptionError(path, ["the file does not exist; expected a TOML file"])
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise AssumptionError(path, [f"not valid TOML: {err}"]) from None
+    try:
+        raw = AssumptionFile.model_validate(data)
+    except pydantic.ValidationError as err:
+        raise AssumptionError(path, _pydantic_problems(err)) from None
+    rules = Rulebook.from_kb(kb)
+    problems = _consistency_problems(raw, rules, kb)
+    if problems:
+        raise AssumptionError(path, problems)
+    return _resolve(path, raw, rules, kb)
+
+
+def _reportable_red_flags(kb: KnowledgeBase) -> tuple[str, ...]:
+    triage = kb.triage
+    reported = set(triage.loc[triage["raised_by"] == REPORTED, "red_flag"])
+    return tuple(f for f in kb.entities_of_kind("red_flag")["id"] if f in reported)
+
+
+def _consistency_problems(raw: AssumptionFile, rules: Rulebook, kb: KnowledgeBase) -> list[str]:
+    problems = []
+    sections = {
+        "pain_types": (raw.pain_types, rules.pain_types, "pain type"),
+        "symptoms": (raw.symptoms, tuple(s for s in rules.symptoms if s != AGE_SYMPTOM), "symptom"),
+        "red_flags": (raw.red_flags, _reportable_red_flags(kb), "reportable red flag"),
+        "risk_factors": (raw.risk_factors, rules.risk_factors, "risk factor"),
+    }
+    for section, (entries, valid, what) in sections.items():
+        for key in entries:
+            if key not in valid:
+                problems.append(
+                    f"{section}.{key}: unknown {what} id{_did_you_mean(key, valid)}; "
+                    f"expected one of: {', '.join(valid)}"
+                )
+    for pain_type in rules.pain_types:
+        if pain_type not in raw.pain_types:
+            problems.append(f"pain_types.{pain_type}: missing; expected a prevalence")
+    total = sum(p.prevalence for p in raw.pain_types.values())
+    if raw.pain_types and not math.isclose(total, 1.0, abs_tol=1e-9):
+        problems.append(f"pain_types: prevalences sum to {total:g}; expected 1")
+    if raw.age.min >= raw.age.max:
+        problems.append(f"age.min: got {raw.age.min}; expected less than age.max ({raw.age.max})")
+    factor = raw.risk_factors.get(AGE_FACTOR)
+    if factor is not None and factor.prevalence is not None:
+        problems.append(
+            f"risk_factors.{AGE_FACTOR}.prevalence: got {factor.prevalence}; expected none "
+            "(it is derived from age: set age.older_age_from)"
+        )
+    known_claims = set(kb.claims["id"])
+    for key, ids in _claim_lists(raw):
+        for claim in ids:
+            if claim not in known_claims:
+                problems.append(
+                    f"{key}: unknown claim id '{claim}'; expected an id from claims.csv"
+                )
+    return problems
+
+
+def _claim_lists(raw: AssumptionFile) -> list[tuple[str, list[str]]]:
+    lists = [("cohort.claims", raw.cohort.claims), ("age.over_65_claims", raw.age.over_65_claims)]
+    for section in ("pain_types", "symptoms", "red_flags", "risk_factors"):
+        for key, entry in getattr(raw, section).items():
+            lists.append((f"{section}.{key}.claims", entry.claims))
+    return lists
+
+
+def _resolve(path: Path, raw: AssumptionFile, rules: Rulebook, kb: KnowledgeBase) -> Assumptions:
+    symptom_default = raw.symptom_defaults
+    symptoms = {}
+    for symptom in rules.symptoms:
+        if symptom == AGE_SYMPTOM:
+            continue
+        entry = raw.symptoms.get(symptom)
+        symptoms[symptom] = (
+            _pick(entry, "sensitivity", symptom_default),
+            _pick(entry, "false_positive", symptom_default),
+        )
+    flags = {
+        flag: (
+            _pick(raw.red_flags.get(flag), "rate", raw.red_flag_defaults),
+            _pick(raw.red_flags.get(flag), "background", raw.red_flag_defaults),
+        )
+        for flag in _reportable_red_flags(kb)
+    }
+    factors = {}
+    for factor in rules.risk_factors:
+        entry = raw.risk_factors.get(factor)
+        prevalence = (
+            None if factor == AGE_FACTOR else _pick(entry, "prevalence", raw.risk_factor_defaults)
+        )
+        factors[factor] = (
+            prevalence,
+            _pick(entry, "pain_odds_ratio", raw.risk_factor_defaults),
+            _pick(entry, "type_risk", raw.risk_factor_defaults),
+        )
+    return Assumptions(
+        path=path,
+        raw=raw,
+        prevalence=MappingProxyType({t: raw.pain_types[t].prevalence for t in rules.pain_types}),
+        symptoms=MappingProxyType(symptoms),
+        red_flags=MappingProxyType(flags),
+        risk_factors=MappingProxyType(factors),
+    )
+
+
+def _pick(entry: BaseModel | None, field: str, defaults: BaseModel) -> float:
+    value = getattr(entry, field) if entry is not None else None
+    return float(getattr(defaults, field) if value is None else value)

@@ -1,0 +1,168 @@
+"""A SIMULATED cohort of runners, drawn from the claims under explicit assumptions.
+
+The material gives rules, not patients, so the cohort is simulated: which symptom,
+red flag and risk factor belongs to which pain type comes from the claims
+(:class:`~lowback.rulebook.Rulebook`); every rate comes from the assumptions file
+(:mod:`lowback.assumptions`). The frame's index is named ``simulated_runner`` and its
+``attrs`` say it is simulated, from which file and with which seed.
+
+How a runner is drawn (all vectorised, one array per column):
+
+1. age from a normal distribution, rounded and clipped to [min, max];
+2. each risk factor with its prevalence (``older_age`` is age >= ``older_age_from``);
+3. low back pain or not: baseline odds times each present factor's odds ratio;
+4. for runners with pain, the pain type: each type's prevalence times the type risk of
+   each present factor tied to it, and times ``over_65_bone_weight`` for the types
+   ``age_over_65`` points to when the runner is over 65;
+5. symptoms: with their sensitivity for the types they belong to, their false positive
+   rate otherwise, none without pain; then each is misreported with the noise
+   probability; ``age_over_65`` is the runner's age;
+6. reportable red flags: with their rate for the types they belong to, else background.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lowback.assumptions import (
+    AGE_FACTOR,
+    AGE_SYMPTOM,
+    AGE_SYMPTOM_FROM,
+    Assumptions,
+    load_assumptions,
+)
+from lowback.records import KnowledgeBase
+from lowback.rulebook import Rulebook
+
+#: The pain type of a simulated runner without low back pain.
+NO_PAIN = "none"
+
+RandomState = int | np.random.Generator | None
+
+
+def _draw(rng: np.random.Generator, probability: np.ndarray | float, n: int) -> np.ndarray:
+    return rng.random(n, dtype=np.float32) < probability
+
+
+def simulate(
+    kb: KnowledgeBase,
+    n: int,
+    *,
+    assumptions: Assumptions | str | None = None,
+    random_state: RandomState = None,
+) -> pd.DataFrame:
+    """Simulate ``n`` runners: age, symptoms, red flags, risk factors and pain type.
+
+    Parameters
+    ----------
+    kb : KnowledgeBase
+        Where the links between signs and pain types come from.
+    n : int
+        Number of runners (at least 1).
+    assumptions : Assumptions, path or None
+        Loaded assumptions, a path to an assumptions file, or None for
+        ``data/assumptions.toml``.
+    random_state : int, numpy Generator or None
+        Seed: the same seed gives the same frame.
+
+    Returns
+    -------
+    DataFrame
+        One row per simulated runner (index ``simulated_runner``): ``age`` (uint8), one
+        boolean column per symptom, per reportable red flag and per risk factor, and
+        ``pain_type`` (categorical: ``none`` and the pain types).
+
+    Raises
+    ------
+    AssumptionError
+        If the assumptions file is missing, malformed or inconsistent.
+    TypeError, ValueError
+        If ``n`` is not a whole number of at least 1.
+    """
+    if isinstance(n, bool) or not isinstance(n, int | np.integer):
+        raise TypeError(f"n must be a whole number of runners, got {type(n).__name__} {n!r}")
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    if not isinstance(assumptions, Assumptions):
+        assumptions = load_assumptions(kb, assumptions)
+    rules = Rulebook.from_kb(kb)
+    rng = np.random.default_rng(random_state)
+    raw = assumptions.raw
+
+    age = np.clip(np.rint(rng.normal(raw.age.mean, raw.age.sd, n)), raw.age.min, raw.age.max)
+    age = age.astype(np.uint8)
+    over_65 = age >= AGE_SYMPTOM_FROM
+
+    factors: dict[str, np.ndarray] = {}
+    log_odds = np.full(
+        n, np.log(raw.cohort.baseline_pain_risk / (1 - raw.cohort.baseline_pain_risk))
+    )
+    for factor, (prevalence, odds_ratio, _) in assumptions.risk_factors.items():
+        present = (
+            age >= raw.age.older_age_from if factor == AGE_FACTOR else _draw(rng, prevalence, n)
+        )
+        factors[factor] = present
+        log_odds += np.log(odds_ratio) * present
+    has_pain = rng.random(n) < 1 / (1 + np.exp(-log_odds))
+    del log_odds
+
+    types = rules.pain_types
+    weights = np.tile(np.array([assumptions.prevalence[t] for t in types]), (n, 1))
+    for factor, linked in rules.risk_factor_types.items():
+        multiplier = assumptions.risk_factors[factor][2]
+        for j, pain_type in enumerate(types):
+            if pain_type in linked:
+                weights[:, j] *= np.where(factors[factor], multiplier, 1.0)
+    for j, pain_type in enumerate(types):
+        if pain_type in rules.symptom_types.get(AGE_SYMPTOM, ()):
+            weights[:, j] *= np.where(over_65, raw.age.over_65_bone_weight, 1.0)
+    cumulative = weights.cumsum(axis=1)
+    del weights
+    pick = rng.random(n) * cumulative[:, -1]
+    type_index = (pick[:, None] > cumulative).sum(axis=1).astype(np.int8)
+    del cumulative, pick
+    codes = np.where(has_pain, type_index + 1, 0).astype(np.int8)
+
+    def has_type(linked: frozenset[str]) -> np.ndarray:
+        indices = [j for j, t in enumerate(types) if t in linked]
+        return has_pain & np.isin(type_index, indices)
+
+    columns: dict[str, np.ndarray] = {"age": age}
+    for symptom in rules.symptoms:
+        if symptom == AGE_SYMPTOM:
+            columns[symptom] = over_65
+            continue
+        sensitivity, false_positive = assumptions.symptoms[symptom]
+        probability = np.where(
+            has_type(rules.symptom_types.get(symptom, frozenset())), sensitivity, false_positive
+        )
+        shown = has_pain & _draw(rng, probability, n)
+        columns[symptom] = shown ^ (has_pain & _draw(rng, assumptions.misreport, n))
+    for flag, (rate, background) in assumptions.red_flags.items():
+        probability = np.where(
+            has_type(rules.red_flag_types.get(flag, frozenset())), rate, background
+        )
+        columns[flag] = has_pain & _draw(rng, probability, n)
+    columns.update(factors)
+
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(n, name="simulated_runner"), copy=False)
+    frame["pain_type"] = pd.Categorical.from_codes(codes, categories=[NO_PAIN, *types])
+    frame.attrs.update(
+        simulated=True,
+        assumptions=str(assumptions.path),
+        random_state=random_state if isinstance(random_state, int) else None,
+    )
+    return frame
+
+
+def feature_columns(kb: KnowledgeBase) -> dict[str, list[str]]:
+    """The simulated frame's columns by role: symptoms, red flags, risk factors."""
+    rules = Rulebook.from_kb(kb)
+    triage = kb.triage
+    reportable = set(triage.loc[triage["raised_by"] == "reported", "red_flag"])
+    return {
+        "symptoms": list(rules.symptoms),
+        "red_flags": [f for f in rules.red_flags if f in reportable],
+        "risk_factors": list(rules.risk_factors),
+    }
