@@ -13,4 +13,20 @@ try:
 except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
-__all__ = ["KnowledgeBase", "Problem", "RecordError", "__version__", "load_knowledge_base"]
+__all__ = [
+    "KnowledgeBase",
+    "Problem",
+    "RecordError",
+    "__version__",
+    "assess",
+    "load_knowledge_base",
+]
+
+
+def __getattr__(name: str):
+    # `assess` fits its tree on first use; importing lowback alone stays light.
+    if name == "assess":
+        from lowback.triage import assess
+
+        return assess
+    raise AttributeError(f"module 'lowback' has no attribute {name!r}")

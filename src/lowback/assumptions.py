@@ -194,8 +194,26 @@ def _pydantic_problems(err: pydantic.ValidationError, prefix: str = "") -> list[
         elif e["type"] == "extra_forbidden":
             problems.append(f"{key}: unknown key; expected none of that name here")
         else:
-            problems.append(f"{key}: got {e.get('input')!r}; expected {e['msg'].lower()}")
+            expected = _PLAIN.get(e["type"], e["msg"]).format(**e.get("ctx", {}))
+            problems.append(f"{key}: got {e.get('input')!r}; expected {expected}")
     return problems
+
+
+_PLAIN = {
+    "less_than_equal": "a number at most {le}",
+    "greater_than_equal": "a number at least {ge}",
+    "greater_than": "a number greater than {gt}",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "string_type": "a text",
+    "list_type": "a list",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "finite_number": "a finite number",
+}
 
 
 def _did_you_mean(value: str, valid: tuple[str, ...] | list[str]) -> str:

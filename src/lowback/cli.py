@@ -49,6 +49,42 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, default=config.DATA_DIR, help="default: %(default)s"
     )
 
+    symptoms = commands.add_parser(
+        "symptoms",
+        help="list the signs a runner can report: id, label, pain type(s) and quote",
+        description="Every symptom and reportable red flag, with the pain type(s) the "
+        "material ties it to and the quote behind it. " + DISCLAIMER,
+    )
+    symptoms.add_argument("--json", action="store_true", help="print JSON")
+
+    assess = commands.add_parser(
+        "assess",
+        help="assess symptoms: red-flag gate first, then the decision tree",
+        description="Assess reported symptoms with the material's red-flag rules and a "
+        "decision tree fitted on a simulated cohort. " + DISCLAIMER,
+    )
+    assess.add_argument(
+        "--symptom",
+        action="append",
+        required=True,
+        metavar="ID",
+        help="a symptom or red flag id (repeat for several; see `lowback symptoms`)",
+    )
+    assess.add_argument("--age", type=float, metavar="YEARS", help="age in years (0 to 120)")
+    assess.add_argument(
+        "--risk-factor",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a risk factor id (repeatable)",
+    )
+    assess.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object: pain_type, probabilities, triage, red_flags, advice, "
+        "evidence, path (the disclaimer goes to standard error)",
+    )
+
     report = commands.add_parser(
         "report",
         help="execute notebooks and write offline HTML pages",
@@ -141,6 +177,79 @@ def _report(notebooks: list[Path], out: Path, timeout: int) -> int:
     return 0
 
 
+def _symptoms(as_json: bool) -> int:
+    import json
+
+    from lowback.triage import default_assessor
+
+    assessor = default_assessor()
+    listed = []
+    for sign in assessor.signs:
+        evidence = assessor.sign_evidence(sign)
+        listed.append(
+            {
+                "id": sign,
+                "kind": evidence.kind,
+                "label": evidence.label,
+                "pain_types": sorted(
+                    assessor.rules.symptom_types.get(sign)
+                    or assessor.rules.red_flag_types.get(sign, ())
+                ),
+                "quote": evidence.quote,
+                "start": evidence.start,
+                "end": evidence.end,
+            }
+        )
+    if as_json:
+        print(json.dumps(listed, ensure_ascii=False, indent=2))
+        print(DISCLAIMER, file=sys.stderr)
+        return 0
+    for item in listed:
+        kind = "red flag" if item["kind"] == "red_flag" else "symptom"
+        print(f"{item['id']}  ({kind}: {item['label']}; {', '.join(item['pain_types'])})")
+        print(f"    “{item['quote']}” [{item['start']}:{item['end']}]")
+    print(DISCLAIMER)
+    return 0
+
+
+def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_json: bool) -> int:
+    from lowback.triage import AssessmentInputError, assess
+
+    try:
+        result = assess(symptoms, age=age, risk_factors=risk_factors)
+    except AssessmentInputError as err:
+        print(f"lowback assess: {err}", file=sys.stderr)
+        return 2
+    if as_json:
+        import json
+
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        print(DISCLAIMER, file=sys.stderr)
+        return 0
+    print(DISCLAIMER)
+    print(f"triage: {result.triage.replace('_', ' ').upper()}")
+    for item in result.evidence:
+        if item.kind == "red_flag":
+            print(f"  red flag: {item.label} ({item.level.replace('_', ' ')})")
+            print(f"    “{item.quote}” [{item.start}:{item.end}]")
+    shares = ", ".join(f"{t} {p:.0%}" for t, p in result.probabilities.items())
+    print(f"pain type: {result.pain_type}  (simulated runners in the same leaf: {shares})")
+    print("signs used:")
+    for item in result.evidence:
+        if item.kind == "symptom":
+            print(f"  {item.label}: “{item.quote}” [{item.start}:{item.end}]")
+    print("the tree's path:")
+    for step in result.path:
+        print(f"  {step}")
+    if result.advice:
+        print("what the material suggests:")
+        for item in result.advice:
+            print(
+                f"  {item.label} ({item.relation} {item.target.replace('_', ' ')}): “{item.quote}”"
+            )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``lowback`` command; return its exit code."""
     args = _parser().parse_args(argv)
@@ -148,4 +257,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _validate(args.data_dir)
     if args.command == "locate":
         return _locate(args.quote, args.data_dir)
+    if args.command == "symptoms":
+        return _symptoms(args.json)
+    if args.command == "assess":
+        return _assess(args.symptom, args.age, args.risk_factor, args.json)
     return _report(args.notebooks, args.out, args.timeout)

@@ -141,6 +141,11 @@ class RedFlagGate:
             dict.fromkeys(r["red_flag"] for r in self._rules if r["raised_by"] == REPORTED)
         )
 
+    @property
+    def rules(self) -> tuple[dict, ...]:
+        """The triage rules that name a red flag."""
+        return tuple(self._rules)
+
     def check(self, signs: Iterable[str]) -> GateVerdict:
         """Which rules the reported signs (symptoms and red flags) raise, and the level."""
         signs = set(signs)
@@ -209,6 +214,24 @@ class Assessor:
                     claim=row.id,
                 )
             )
+
+    def sign_evidence(self, sign: str) -> Evidence:
+        """The record behind a reportable sign: its symptom claim, or its red flag's
+        triage rule (the most pressing one)."""
+        if sign in self._symptom_evidence:
+            return self._symptom_evidence[sign]
+        rules = [r for r in self.gate.rules if r["red_flag"] == sign]
+        rule = max(rules, key=lambda r: TRIAGE_LEVELS.index(r["level"]))
+        return Evidence(
+            rule["quote"],
+            int(rule["start"]),
+            int(rule["end"]),
+            id=sign,
+            kind="red_flag",
+            label=self._labels[sign],
+            record=rule["id"],
+            level=rule["level"],
+        )
 
     def assess(
         self, symptoms: Iterable[str], *, age: float | None = None, risk_factors: Iterable[str] = ()
