@@ -309,3 +309,20 @@ def test_write_atomic_failure_keeps_old_file_and_no_temp(tmp_path: Path) -> None
         write_atomic(target, "half written \ud800 never lands")
     assert target.read_text(encoding="utf-8") == "old"
     assert _leftovers(tmp_path, {"page.html"}) == set()
+
+
+def test_a_live_widget_becomes_a_note_in_the_static_page():
+    nb = v4.new_notebook()
+    nb.cells = [v4.new_code_cell("explorer")]
+    nb.cells[0].outputs = [
+        v4.new_output(
+            "display_data",
+            data={
+                "application/vnd.jupyter.widget-view+json": {"model_id": "abc", "version_major": 2},
+                "text/plain": "HBox(children=(VBox(...),))",
+            },
+        )
+    ]
+    page = notebook_to_html(nb, title="widgets")
+    assert "needs a running Python kernel" in page
+    assert "HBox(children" not in page

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated
 
+import pandas as pd
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -159,6 +160,23 @@ class Assumptions:
     symptoms: Mapping[str, tuple[float, float]]
     red_flags: Mapping[str, tuple[float, float]]
     risk_factors: Mapping[str, tuple[float | None, float, float]]
+
+    def symptom_table(self, rules: Rulebook) -> pd.DataFrame:
+        """The symptom assumptions, readable: pain type, rates, rationale and claims."""
+        rows = []
+        for symptom, (sensitivity, false_positive) in self.symptoms.items():
+            entry = self.raw.symptoms.get(symptom)
+            rows.append(
+                {
+                    "symptom": symptom,
+                    "pain type": ", ".join(sorted(rules.symptom_types[symptom])),
+                    "with its type": sensitivity,
+                    "with another type": false_positive,
+                    "rationale": entry.rationale if entry else self.raw.symptom_defaults.rationale,
+                    "claims": ", ".join(entry.claims) if entry else "",
+                }
+            )
+        return pd.DataFrame(rows).set_index("symptom")
 
     @property
     def misreport(self) -> float:

@@ -323,6 +323,29 @@ def splits(tree: TreeModel, kb: KnowledgeBase) -> list[Split]:
     return found
 
 
+def feature_values(tree: TreeModel, signs: set[str] | list[str], age: float) -> dict[str, float]:
+    """One runner's inputs to the tree: 1.0 for each sign present, 0.0 otherwise, and age."""
+    values = {feature: float(feature in signs) for feature in tree.features}
+    values[AGE] = float(age)
+    return values
+
+
+def tree_reading(tree: TreeModel, kb: KnowledgeBase) -> pd.DataFrame:
+    """The tree's splits in plain words, each with the quote and claim behind its feature."""
+    return pd.DataFrame(
+        [
+            {
+                "node": s.node,
+                "question": s.question,
+                "claim": s.claim,
+                "the material says": s.quote,
+                "characters": f"[{s.start}:{s.end}]",
+            }
+            for s in splits(tree, kb)
+        ]
+    ).set_index("node")
+
+
 def walk(tree: TreeModel, values: Mapping[str, float]) -> list[int]:
     """The nodes one runner passes through, root to leaf.
 

@@ -379,3 +379,353 @@ def contradictions_table(kb: KnowledgeBase) -> go.Figure:
     return _style(
         fig, f"{len(sides)} contradiction(s) in the material, both sides kept", height=360
     )
+
+
+# ----------------------------------------------------------------- notebook 02: the tree
+
+
+def _tree_layout(structure) -> dict[int, tuple[float, float]]:
+    """x (leaves evenly spaced, parents centred over children) and y (depth) per node."""
+    positions: dict[int, tuple[float, float]] = {}
+    next_leaf = [0]
+
+    def place(node: int, depth: int) -> float:
+        left, right = structure.children_left[node], structure.children_right[node]
+        if left == right:
+            x = float(next_leaf[0])
+            next_leaf[0] += 1
+        else:
+            x = (place(left, depth + 1) + place(right, depth + 1)) / 2
+        positions[node] = (x, -float(depth))
+        return x
+
+    place(0, 0)
+    return positions
+
+
+def tree_figure(
+    tree,
+    kb: KnowledgeBase,
+    examples: dict[str, dict[str, float]] | None = None,
+    *,
+    cohort_size: int | None = None,
+) -> go.Figure:
+    """The decision tree as an interactive figure.
+
+    Each node is a bar of its class mix (simulated runners of each pain type reaching
+    it, in the study's colours); hovering a node shows its question, its counts and the
+    quote behind its feature. A dropdown highlights the path of one example runner.
+
+    Parameters
+    ----------
+    tree : lowback.model.TreeModel
+    kb : KnowledgeBase
+    examples : dict, optional
+        Example name -> feature values (symptoms as 0/1, ``age`` in years).
+    cohort_size : int, optional
+        Number of simulated runners the tree was fitted on, for the title.
+    """
+    from lowback import model
+
+    structure = tree.estimator.tree_
+    positions = _tree_layout(structure)
+    classes = tree.classes
+    shown = [t for t in PAIN_TYPE_COLOURS if t in classes]  # the study's order, not alphabetical
+    column = [classes.index(t) for t in shown]
+    half_width, half_height = 0.42, 0.13
+    fig = go.Figure()
+    edge_x, edge_y, labels_x, labels_y, labels = [], [], [], [], []
+    for node, (x, y) in positions.items():
+        for child, answer in (
+            (structure.children_left[node], "no"),
+            (structure.children_right[node], "yes"),
+        ):
+            if child == -1 or structure.children_left[node] == structure.children_right[node]:
+                continue
+            cx, cy = positions[child]
+            edge_x += [x, cx, None]
+            edge_y += [y - half_height, cy + half_height, None]
+            labels_x.append(x + 0.72 * (cx - x))  # near the child, clear of the question text
+            labels_y.append(y + 0.72 * (cy - y))
+            labels.append(answer)
+    fig.add_trace(
+        go.Scatter(
+            x=edge_x,
+            y=edge_y,
+            mode="lines",
+            line={"color": "#B0B0B0", "width": 2},
+            hoverinfo="skip",
+            showlegend=False,
+            name="edges",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=labels_x,
+            y=labels_y,
+            mode="text",
+            text=labels,
+            hoverinfo="skip",
+            textfont={"size": 13, "color": "#555555"},
+            showlegend=False,
+            name="answers",
+        )
+    )
+
+    hover, texts, xs, ys = [], [], [], []
+    splits = {s.node: s for s in model.splits(tree, kb)}
+    for node, (x, y) in positions.items():
+        counts = (structure.value[node][0] * structure.weighted_n_node_samples[node])[column]
+        total = counts.sum()
+        left = x - half_width
+        for share, pain_type in zip(counts / total, shown, strict=True):
+            right = left + 2 * half_width * share
+            fig.add_shape(
+                type="rect",
+                x0=left,
+                x1=right,
+                y0=y - half_height,
+                y1=y + half_height,
+                fillcolor=PAIN_TYPE_COLOURS[pain_type],
+                line={"width": 0},
+                layer="below",
+            )
+            left = right
+        mix = "<br>".join(
+            f"{t}: {round(c):,} ({c / total:.0%})" for t, c in zip(shown, counts, strict=True)
+        )
+        runners = f"{round(total):,} simulated runners"
+        if node in splits:
+            split = splits[node]
+            texts.append(escape_wrapped(split.question, 18))
+            hover.append(
+                f"<b>node {node}: {html.escape(split.question)}</b><br>{runners}<br>{mix}"
+                f"<br><i>from the material</i> ({split.claim}, characters "
+                f"[{split.start}:{split.end}]):<br>“{escape_wrapped(split.quote)}”"
+            )
+        else:
+            best = shown[int(counts.argmax())]
+            texts.append(f"<b>{best}</b><br>{counts.max() / total:.0%}")
+            hover.append(f"<b>leaf {node}: {best}</b><br>{runners}<br>{mix}")
+        xs.append(x)
+        ys.append(y)
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers+text",
+            text=texts,
+            textposition="bottom center",
+            textfont={"size": 11},
+            marker={"size": 30, "opacity": 0},
+            hovertext=hover,
+            hoverinfo="text",
+            showlegend=False,
+            name="nodes",
+        )
+    )
+    for pain_type in shown:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=pain_type,
+                marker={"symbol": "square", "size": 14, "color": PAIN_TYPE_COLOURS[pain_type]},
+            )
+        )
+
+    examples = examples or {}
+    fixed = len(fig.data)
+    for name, values in examples.items():
+        nodes = model.walk(tree, values)
+        fig.add_trace(
+            go.Scatter(
+                x=[positions[n][0] for n in nodes],
+                y=[positions[n][1] for n in nodes],
+                mode="lines+markers",
+                line={"color": "#000000", "width": 4},
+                marker={"size": 12, "color": "#000000"},
+                opacity=0.55,
+                name=f"path: {name}",
+                hovertext=[html.escape(step) for step in model.decision_path(tree, kb, values)],
+                hoverinfo="text",
+                visible=False,
+                showlegend=False,
+            )
+        )
+    if examples:
+        fig.data[fixed].visible = True
+        buttons = []
+        for i, name in enumerate(examples):
+            visible = [True] * fixed + [j == i for j in range(len(examples))]
+            buttons.append(
+                {"label": html.escape(name), "method": "restyle", "args": [{"visible": visible}]}
+            )
+        fig.update_layout(
+            updatemenus=[
+                {
+                    "buttons": buttons,
+                    "direction": "down",
+                    "x": 0.0,
+                    "xanchor": "left",
+                    "y": 1.09,
+                    "yanchor": "top",
+                    "showactive": True,
+                }
+            ]
+        )
+    size = f" on {cohort_size:,} simulated runners" if cohort_size else " on simulated runners"
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, range=[min(y for _, y in positions.values()) - 0.45, 0.3])
+    fig.update_layout(
+        legend={"title": "pain type", "orientation": "h", "x": 1, "xanchor": "right", "y": 1.07}
+    )
+    fig = _style(
+        fig,
+        f"The decision tree, fitted{size}: class mix per node, an example runner's path",
+        height=640,
+    )
+    fig.update_layout(margin={"t": 120})
+    return fig
+
+
+def confusion_heatmap(evaluation) -> go.Figure:
+    """A cross-validated confusion matrix: share of each true type given each answer."""
+    matrix = evaluation.confusion
+    shares = matrix.div(matrix.sum(axis=1), axis=0)
+    fig = go.Figure(
+        go.Heatmap(
+            z=shares.to_numpy(),
+            x=list(matrix.columns),
+            y=list(matrix.index),
+            zmin=0,
+            zmax=1,
+            colorscale="Blues",
+            colorbar={"title": "share of row"},
+            text=[
+                [f"{s:.0%}<br>({c:,})" for s, c in zip(srow, crow, strict=True)]
+                for srow, crow in zip(shares.to_numpy(), matrix.to_numpy(), strict=True)
+            ],
+            texttemplate="%{text}",
+            hovertemplate="simulated %{y}, predicted %{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text="Predicted pain type")
+    fig.update_yaxes(title_text="Simulated pain type", autorange="reversed")
+    title = f"{evaluation.name}: confusion matrix, {evaluation.folds}-fold CV on simulated runners"
+    return _style(fig, title, height=460)
+
+
+def tree_versus_rulebook(evaluations) -> go.Figure:
+    """Accuracy, macro F1 and per-class recall of each classifier, side by side."""
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("Overall (mean ± sd across folds)", "Recall by pain type")
+    )
+    palette = ["#0072B2", "#E69F00", "#009E73"]
+    for colour, evaluation in zip(palette, evaluations, strict=False):
+        fig.add_trace(
+            go.Bar(
+                name=evaluation.name,
+                x=["accuracy", "macro F1"],
+                marker_color=colour,
+                y=[evaluation.accuracy, evaluation.macro_f1],
+                legendgroup=evaluation.name,
+                error_y={"type": "data", "array": [evaluation.accuracy_sd, evaluation.macro_f1_sd]},
+                text=[f"{evaluation.accuracy:.2f}", f"{evaluation.macro_f1:.2f}"],
+                textposition="inside",
+            ),
+            row=1,
+            col=1,
+        )
+        fig.add_trace(
+            go.Bar(
+                name=evaluation.name,
+                x=list(evaluation.recall.index),
+                marker_color=colour,
+                y=evaluation.recall.to_numpy(),
+                legendgroup=evaluation.name,
+                showlegend=False,
+                text=[f"{r:.2f}" for r in evaluation.recall],
+                textposition="inside",
+            ),
+            row=1,
+            col=2,
+        )
+    fig.update_yaxes(title_text="Score (0 to 1)", range=[0, 1])
+    fig.update_layout(barmode="group")
+    return _style(
+        fig, "Tree versus the article's rulebook, cross-validated on simulated runners", height=460
+    )
+
+
+def noise_sweep_figure(sweep: pd.DataFrame) -> go.Figure:
+    """Accuracy of tree and rulebook as the misreporting noise grows."""
+    fig = go.Figure()
+    for colour, (name, curve) in zip(
+        ["#0072B2", "#E69F00"], sweep.groupby("model", sort=False), strict=False
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=curve["misreport"],
+                y=curve["accuracy"],
+                name=name,
+                mode="lines+markers",
+                line={"color": colour, "width": 3},
+                error_y={"type": "data", "array": curve["accuracy_sd"], "visible": True},
+                hovertemplate="misreport %{x:.0%}: accuracy %{y:.3f}<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_xaxes(title_text="Probability that a runner misreports a symptom", tickformat=".0%")
+    fig.update_yaxes(title_text="Cross-validated accuracy (0 to 1)", range=[0, 1])
+    return _style(
+        fig,
+        "How robust are the rules? Accuracy as misreporting grows (simulated runners)",
+        height=460,
+    )
+
+
+TRIAGE_COLOURS = {"self_care": "#009E73", "see_doctor": "#E69F00", "urgent": "#D55E00"}
+
+
+def triage_rules_table(kb: KnowledgeBase) -> go.Figure:
+    """The red-flag gate: each triage rule, what raises it, its level and its quote."""
+    rules = kb.triage
+    rules["level"] = rules["level"].astype(str)
+    order = {level: i for i, level in enumerate(("urgent", "see_doctor", "self_care"))}
+    rules = rules.sort_values("level", key=lambda s: s.map(order), kind="stable")
+    raised = [
+        "no red flag (baseline)"
+        if not flag
+        else (
+            f"reported: {html.escape(kb.label(flag))}"
+            if how == "reported"
+            else f"any sign of {html.escape(how)} pain → {html.escape(kb.label(flag))}"
+        )
+        for flag, how in zip(rules["red_flag"], rules["raised_by"], strict=True)
+    ]
+    fig = go.Figure(
+        go.Table(
+            columnwidth=[40, 90, 200, 380],
+            header={
+                "values": ["rule", "level", "raised by", "the material says"],
+                "fill_color": "#333333",
+                "font": {"color": "white", "size": FONT_SIZE},
+                "align": "left",
+            },
+            cells={
+                "values": [
+                    rules["id"].tolist(),
+                    [lvl.replace("_", " ") for lvl in rules["level"]],
+                    raised,
+                    [f"“{escape_wrapped(q, 70)}”" for q in rules["quote"]],
+                ],
+                "fill_color": [[TRIAGE_COLOURS[lvl] + "33" for lvl in rules["level"]]] * 4,
+                "align": "left",
+                "font": {"size": 13},
+            },
+        )
+    )
+    return _style(
+        fig, "The red-flag gate, applied before any model: rules from the material", height=620
+    )

@@ -56,6 +56,15 @@ __all__ = [
 PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
 """The mimetype under which plotly stores a figure in a notebook output."""
 
+WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
+"""The mimetype of a live ipywidget, which needs a kernel and cannot work in a static page."""
+
+LIVE_ONLY_NOTE = (
+    '<p class="lowback-live-only"><b>Live explorer.</b> This interactive control needs a '
+    "running Python kernel: open the notebook with <code>make lab</code>, or use "
+    "<code>lowback assess</code> on the command line.</p>"
+)
+
 _TEMPLATE_NAME = "lowback_offline.html.j2"
 
 # Extends nbconvert's JupyterLab template. Emptied blocks: require.js (a CDN <script src>;
@@ -266,6 +275,9 @@ def _plotly_outputs_to_html(nb: NotebookNode) -> list[str]:
     div_ids = []
     for cell_index, output_index, output in _iter_outputs(nb):
         data = output.get("data", {})
+        if WIDGET_MIMETYPE in data:
+            output["data"] = nbformat.from_dict({"text/html": LIVE_ONLY_NOTE})
+            continue
         if PLOTLY_MIMETYPE not in data:
             continue
         div_id = _figure_div_id(cell_index, output_index)

@@ -19,7 +19,14 @@ from numbers import Real
 import numpy as np
 
 from lowback.assumptions import AGE_SYMPTOM, AGE_SYMPTOM_FROM
-from lowback.model import AGE, TreeModel, decision_path, fit_tree, leaf_shares, walk
+from lowback.model import (
+    TreeModel,
+    decision_path,
+    feature_values,
+    fit_tree,
+    leaf_shares,
+    walk,
+)
 from lowback.records import KnowledgeBase, load_knowledge_base
 from lowback.rulebook import UNDETERMINED, Rulebook
 from lowback.schema import REPORTED, TRIAGE_LEVELS
@@ -254,8 +261,7 @@ class Assessor:
 
         verdict = self.gate.check(signs)  # the gate first; nothing below may lower it
 
-        values = {f: float(f in signs) for f in self.tree.features}
-        values[AGE] = years if years is not None else float(self.median_age)
+        values = feature_values(self.tree, signs, years if years is not None else self.median_age)
         nodes = walk(self.tree, values)
         shares = leaf_shares(self.tree, nodes[-1])
         classes = self.tree.classes
