@@ -406,7 +406,7 @@ def _tree_layout(structure) -> dict[int, tuple[float, float]]:
 def tree_figure(
     tree,
     kb: KnowledgeBase,
-    examples: dict[str, dict[str, float]] | None = None,
+    examples: dict[str, tuple[set[str], float]] | None = None,
     *,
     cohort_size: int | None = None,
 ) -> go.Figure:
@@ -421,7 +421,7 @@ def tree_figure(
     tree : lowback.model.TreeModel
     kb : KnowledgeBase
     examples : dict, optional
-        Example name -> feature values (symptoms as 0/1, ``age`` in years).
+        Example name -> (the signs the runner reports, age in years).
     cohort_size : int, optional
         Number of simulated runners the tree was fitted on, for the title.
     """
@@ -537,7 +537,8 @@ def tree_figure(
 
     examples = examples or {}
     fixed = len(fig.data)
-    for name, values in examples.items():
+    for name, (signs, age) in examples.items():
+        values = model.feature_values(tree, signs, age)
         nodes = model.walk(tree, values)
         fig.add_trace(
             go.Scatter(

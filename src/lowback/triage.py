@@ -368,3 +368,18 @@ def assess(
         symptom at all.
     """
     return default_assessor().assess(symptoms, age=age, risk_factors=risk_factors)
+
+
+def assessment_table(profiles: list[list[str]], *, age: float | None = None):
+    """Assess several symptom profiles at one age; one row each: triage, pain type, flags."""
+    import pandas as pd
+
+    results = [assess(signs, age=age) for signs in profiles]
+    return pd.DataFrame(
+        {
+            "signs": [", ".join(signs) for signs in profiles],
+            "triage": [r.triage for r in results],
+            "pain type": [r.pain_type for r in results],
+            "red flags": [", ".join(r.red_flags) for r in results],
+        }
+    )

@@ -1,0 +1,69 @@
+"""Figures: the tree view's paths and quotes, and escaping of record text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lowback import load_knowledge_base, model, plots
+from lowback.cohort import simulate
+
+EXAMPLES = {
+    "disc": ({"pain_worse_when_bending", "pain_radiates_to_legs"}, 45),
+    "muscle": ({"pain_beside_spine"}, 30),
+    "none": (set(), 50),
+}
+
+
+@pytest.fixture(scope="module")
+def tree(kb):
+    return model.fit_tree(kb, simulate(kb, 10_000, random_state=3), random_state=0)
+
+
+def test_tree_figure_shows_one_example_path_at_a_time_ending_at_its_leaf(kb, tree):
+    fig = plots.tree_figure(tree, kb, EXAMPLES, cohort_size=10_000)
+    paths = [t for t in fig.data if (t.name or "").startswith("path: ")]
+    assert [p.name for p in paths] == ["path: disc", "path: muscle", "path: none"]
+    assert [p.visible for p in paths] == [True, False, False]
+    buttons = fig.layout.updatemenus[0].buttons
+    assert len(buttons) == len(EXAMPLES)
+    for i, button in enumerate(buttons):
+        visible = button.args[0]["visible"]
+        assert visible[-len(paths) :] == [j == i for j in range(len(paths))]
+    for path, (signs, age) in zip(paths, EXAMPLES.values(), strict=True):
+        values = model.feature_values(tree, signs, age)
+        assert len(path.x) == len(model.walk(tree, values))
+        assert path.hovertext[-1].startswith("leaf ")
+
+
+def test_every_tree_node_hover_names_its_counts_and_split_quotes(kb, tree):
+    fig = plots.tree_figure(tree, kb)
+    nodes = next(t for t in fig.data if t.name == "nodes")
+    structure = tree.estimator.tree_
+    assert len(nodes.hovertext) == structure.node_count
+    for split in model.splits(tree, kb):
+        hover = next(h for h in nodes.hovertext if h.startswith(f"<b>node {split.node}:"))
+        assert split.claim in hover and f"[{split.start}:{split.end}]" in hover
+    assert "simulated" in fig.layout.title.text
+
+
+MARKUP = '<img src=x onerror="alert(1)">'
+
+
+@pytest.fixture
+def kb_with_markup(data_copy: Path):
+    path = data_copy / "records" / "entities.csv"
+    entities = pd.read_csv(path, dtype=str, keep_default_na=False)
+    entities.loc[entities["id"] == "weak_core", "label"] = MARKUP
+    entities.to_csv(path, index=False, lineterminator="\n")
+    return load_knowledge_base(data_copy)
+
+
+@pytest.mark.parametrize("figure", ["evidence_sankey", "evidence_table"])
+def test_record_text_with_markup_is_escaped_in_figures(kb_with_markup, figure):
+    assert kb_with_markup.label("weak_core") == MARKUP
+    as_json = getattr(plots, figure)(kb_with_markup).to_json()
+    assert "<img" not in as_json
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in as_json
