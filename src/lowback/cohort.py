@@ -94,34 +94,36 @@ def simulate(
     age = age.astype(np.uint8)
     over_65 = age >= AGE_SYMPTOM_FROM
 
+    # Working arrays are float32 and updated in place, so that the peak memory stays
+    # close to the frame's own size (one byte per runner and column).
     factors: dict[str, np.ndarray] = {}
-    log_odds = np.full(
-        n, np.log(raw.cohort.baseline_pain_risk / (1 - raw.cohort.baseline_pain_risk))
-    )
+    baseline = raw.cohort.baseline_pain_risk
+    log_odds = np.full(n, np.log(baseline / (1 - baseline)), dtype=np.float32)
     for factor, (prevalence, odds_ratio, _) in assumptions.risk_factors.items():
         present = (
             age >= raw.age.older_age_from if factor == AGE_FACTOR else _draw(rng, prevalence, n)
         )
         factors[factor] = present
-        log_odds += np.log(odds_ratio) * present
+        log_odds[present] += np.float32(np.log(odds_ratio))
     has_pain = rng.random(n) < 1 / (1 + np.exp(-log_odds))
     del log_odds
 
     types = rules.pain_types
-    weights = np.tile(np.array([assumptions.prevalence[t] for t in types]), (n, 1))
+    prevalence = np.array([assumptions.prevalence[t] for t in types], dtype=np.float32)
+    weights = np.tile(prevalence, (n, 1))
     for factor, linked in rules.risk_factor_types.items():
-        multiplier = assumptions.risk_factors[factor][2]
+        multiplier = np.float32(assumptions.risk_factors[factor][2])
         for j, pain_type in enumerate(types):
             if pain_type in linked:
-                weights[:, j] *= np.where(factors[factor], multiplier, 1.0)
+                weights[factors[factor], j] *= multiplier
     for j, pain_type in enumerate(types):
         if pain_type in rules.symptom_types.get(AGE_SYMPTOM, ()):
-            weights[:, j] *= np.where(over_65, raw.age.over_65_bone_weight, 1.0)
-    cumulative = weights.cumsum(axis=1)
-    del weights
-    pick = rng.random(n) * cumulative[:, -1]
-    type_index = (pick[:, None] > cumulative).sum(axis=1).astype(np.int8)
-    del cumulative, pick
+            weights[over_65, j] *= np.float32(raw.age.over_65_bone_weight)
+    np.cumsum(weights, axis=1, out=weights)
+    pick = rng.random(n)
+    pick *= weights[:, -1]
+    type_index = (pick[:, None] > weights).sum(axis=1, dtype=np.int8)
+    del weights, pick
     codes = np.where(has_pain, type_index + 1, 0).astype(np.int8)
 
     def has_type(linked: frozenset[str]) -> np.ndarray:
