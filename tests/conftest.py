@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +45,10 @@ def assemble_broken_case(name: str, target: Path) -> Path:
         for line in removals.read_text(encoding="utf-8").split():
             (target / line).unlink()
     return target
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m lowback ARGS`` in a fresh process, capturing its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "lowback", *args], capture_output=True, text=True, check=False
+    )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +17,7 @@ from lowback.triage import (
     assess,
     default_assessor,
 )
+from tests.conftest import run_cli as run
 
 VIGNETTES = pd.read_csv(Path(__file__).parent / "vignettes.csv", dtype=str, keep_default_na=False)
 JSON_KEYS = {"pain_type", "probabilities", "triage", "red_flags", "advice", "evidence", "path"}
@@ -146,12 +145,6 @@ def test_advice_fits_the_pain_type_and_the_risk_factors():
 def test_bad_input_gets_a_clear_error(kwargs, message):
     with pytest.raises(AssessmentInputError, match=message.replace("(", r"\(")):
         assess(**kwargs)
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lowback", *args], capture_output=True, text=True, check=False
-    )
 
 
 def test_cli_assess_json_says_disc_and_urgent_with_quotes(kb):

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from lowback import RecordError, load_knowledge_base
-from tests.conftest import BROKEN_DIR, assemble_broken_case
+from tests.conftest import BROKEN_DIR, assemble_broken_case, run_cli
 
 CASES = sorted(p.name for p in BROKEN_DIR.iterdir() if p.is_dir() and not p.name.startswith("_"))
 
@@ -35,12 +33,7 @@ def test_broken_set_raises_every_documented_problem(name: str, tmp_path: Path):
 def test_cli_validate_prints_the_problems_and_exits_1(name: str, tmp_path: Path):
     data_dir = assemble_broken_case(name, tmp_path / name)
     before = {p: p.read_bytes() for p in data_dir.rglob("*") if p.is_file()}
-    result = subprocess.run(
-        [sys.executable, "-m", "lowback", "validate", str(data_dir)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_cli("validate", str(data_dir))
     assert result.returncode == 1
     for line in expected_problems(name):
         assert line in result.stderr

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from lowback import __version__
 from lowback.cli import main
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lowback", *args], capture_output=True, text=True, check=False
-    )
+from tests.conftest import run_cli as run
 
 
 def test_validate_summarises_the_shipped_records_by_kind(kb, capsys):

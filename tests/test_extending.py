@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from lowback import RecordError, load_knowledge_base
+from tests.conftest import run_cli
 
 SECOND = "Hill repeats strain the lower back. Subscribe to our newsletter!\n"
 
@@ -91,12 +90,7 @@ def test_a_second_source_is_added_with_no_code_change(data_copy: Path):
     assert set(kb.sources["id"]) == {"runners_low_back_pain", "hill_running"}
     claim = kb.claims.set_index("id").loc["hill_c1"]
     assert kb.texts["hill_running"][claim["start"] : claim["end"]] == claim["quote"]
-    result = subprocess.run(
-        [sys.executable, "-m", "lowback", "validate", str(data_copy)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_cli("validate", str(data_copy))
     assert result.returncode == 0, result.stderr
     assert "2 source(s)" in result.stdout
 
@@ -116,12 +110,7 @@ def test_validate_names_a_sentence_that_lost_its_skip(data_copy: Path):
     lines = skipped.read_text(encoding="utf-8").splitlines(keepends=True)
     removed = next(csv.DictReader(lines[:1] + lines[1:2]))
     skipped.write_text("".join(lines[:1] + lines[2:]), encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "lowback", "validate", str(data_copy)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_cli("validate", str(data_copy))
     assert result.returncode == 1
     assert removed["quote"] in result.stderr
     assert "1 uncovered" in result.stdout

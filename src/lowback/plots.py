@@ -73,6 +73,37 @@ def _style(fig: go.Figure, title: str, *, height: int = 500) -> go.Figure:
     return fig
 
 
+def _table(
+    header: list[str],
+    values: list[list[str]],
+    widths: list[int],
+    *,
+    header_colour: str = "#0072B2",
+    fill: list[list[str]] | None = None,
+    font_size: int = 13,
+) -> go.Table:
+    """A left-aligned table in the study's style (cell text must already be escaped)."""
+    cells = {"values": values, "align": "left", "font": {"size": font_size}}
+    if fill is not None:
+        cells["fill_color"] = fill
+    return go.Table(
+        columnwidth=widths,
+        header={
+            "values": header,
+            "fill_color": header_colour,
+            "font": {"color": "white", "size": FONT_SIZE},
+            "align": "left",
+        },
+        cells=cells,
+    )
+
+
+def _dropdown(buttons: list[dict], *, x: float, y: float, xanchor: str) -> list[dict]:
+    """A plotly dropdown menu: it works in the static report, with no kernel."""
+    menu = {"buttons": buttons, "direction": "down", "x": x, "xanchor": xanchor, "y": y}
+    return [{**menu, "yanchor": "top", "showactive": True}]
+
+
 def material_map(kb: KnowledgeBase, source: str | None = None) -> go.Figure:
     """The material as a strip: passages by topic, and on-topic sentences by coverage.
 
@@ -205,18 +236,8 @@ def evidence_table(kb: KnowledgeBase) -> go.Figure:
         ]
 
     relations = [r for r in claims["relation"].cat.categories if (claims["relation"] == r).any()]
-    fig = go.Figure(
-        go.Table(
-            columnwidth=[40, 110, 80, 110, 330, 70],
-            header={
-                "values": ["claim", "subject", "relation", "object", "quote", "characters"],
-                "fill_color": "#0072B2",
-                "font": {"color": "white", "size": FONT_SIZE},
-                "align": "left",
-            },
-            cells={"values": cells(claims), "align": "left", "font": {"size": 13}, "height": 26},
-        )
-    )
+    header = ["claim", "subject", "relation", "object", "quote", "characters"]
+    fig = go.Figure(_table(header, cells(claims), [40, 110, 80, 110, 330, 70]))
     buttons = [
         {
             "label": f"all relations ({len(claims)})",
@@ -233,19 +254,7 @@ def evidence_table(kb: KnowledgeBase) -> go.Figure:
                 "args": [{"cells.values": [cells(part)]}],
             }
         )
-    fig.update_layout(
-        updatemenus=[
-            {
-                "buttons": buttons,
-                "direction": "down",
-                "x": 1.0,
-                "xanchor": "right",
-                "y": 1.12,
-                "yanchor": "top",
-                "showactive": True,
-            }
-        ]
-    )
+    fig.update_layout(updatemenus=_dropdown(buttons, x=1.0, y=1.12, xanchor="right"))
     return _style(fig, "The evidence: every claim with its exact quote", height=700)
 
 
@@ -355,30 +364,16 @@ def contradictions(kb: KnowledgeBase) -> pd.DataFrame:
 def contradictions_table(kb: KnowledgeBase) -> go.Figure:
     """The material's contradictions as a table, the two sides side by side."""
     sides = contradictions(kb)
-    fig = go.Figure(
-        go.Table(
-            columnwidth=[60, 300, 300, 200],
-            header={
-                "values": ["link", "one side says", "the other side says", "curator's note"],
-                "fill_color": "#0072B2",
-                "font": {"color": "white", "size": FONT_SIZE},
-                "align": "left",
-            },
-            cells={
-                "values": [
-                    sides.index.tolist(),
-                    [escape_wrapped(v, 55) for v in sides["one side"]],
-                    [escape_wrapped(v, 55) for v in sides["the other side"]],
-                    [escape_wrapped(v, 35) for v in sides["note"]],
-                ],
-                "align": "left",
-                "font": {"size": FONT_SIZE},
-            },
-        )
-    )
-    return _style(
-        fig, f"{len(sides)} contradiction(s) in the material, both sides kept", height=360
-    )
+    values = [
+        sides.index.tolist(),
+        [escape_wrapped(v, 55) for v in sides["one side"]],
+        [escape_wrapped(v, 55) for v in sides["the other side"]],
+        [escape_wrapped(v, 35) for v in sides["note"]],
+    ]
+    header = ["link", "one side says", "the other side says", "curator's note"]
+    fig = go.Figure(_table(header, values, [60, 300, 300, 200], font_size=FONT_SIZE))
+    title = f"{len(sides)} contradiction(s) in the material, both sides kept"
+    return _style(fig, title, height=150 + 110 * len(sides))
 
 
 # ----------------------------------------------------------------- notebook 02: the tree
@@ -563,19 +558,7 @@ def tree_figure(
             buttons.append(
                 {"label": html.escape(name), "method": "restyle", "args": [{"visible": visible}]}
             )
-        fig.update_layout(
-            updatemenus=[
-                {
-                    "buttons": buttons,
-                    "direction": "down",
-                    "x": 0.0,
-                    "xanchor": "left",
-                    "y": 1.09,
-                    "yanchor": "top",
-                    "showactive": True,
-                }
-            ]
-        )
+        fig.update_layout(updatemenus=_dropdown(buttons, x=0.0, y=1.09, xanchor="left"))
     size = f" on {cohort_size:,} simulated runners" if cohort_size else " on simulated runners"
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, range=[min(y for _, y in positions.values()) - 0.45, 0.3])
@@ -705,28 +688,15 @@ def triage_rules_table(kb: KnowledgeBase) -> go.Figure:
         )
         for flag, how in zip(rules["red_flag"], rules["raised_by"], strict=True)
     ]
-    fig = go.Figure(
-        go.Table(
-            columnwidth=[40, 90, 200, 380],
-            header={
-                "values": ["rule", "level", "raised by", "the material says"],
-                "fill_color": "#333333",
-                "font": {"color": "white", "size": FONT_SIZE},
-                "align": "left",
-            },
-            cells={
-                "values": [
-                    rules["id"].tolist(),
-                    [lvl.replace("_", " ") for lvl in rules["level"]],
-                    raised,
-                    [f"“{escape_wrapped(q, 70)}”" for q in rules["quote"]],
-                ],
-                "fill_color": [[TRIAGE_COLOURS[lvl] + "33" for lvl in rules["level"]]] * 4,
-                "align": "left",
-                "font": {"size": 13},
-            },
-        )
-    )
+    values = [
+        rules["id"].tolist(),
+        [level.replace("_", " ") for level in rules["level"]],
+        raised,
+        [f"“{escape_wrapped(q, 70)}”" for q in rules["quote"]],
+    ]
+    fill = [[TRIAGE_COLOURS[level] + "33" for level in rules["level"]]] * len(values)
+    header = ["rule", "level", "raised by", "the material says"]
+    fig = go.Figure(_table(header, values, [40, 90, 200, 380], header_colour="#333333", fill=fill))
     return _style(
         fig, "The red-flag gate, applied before any model: rules from the material", height=620
     )

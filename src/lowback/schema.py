@@ -113,6 +113,11 @@ def _offset() -> pa.Column:
     return pa.Column("int64", pa.Check.ge(0, error="a whole number >= 0"), coerce=True)
 
 
+def _quoted_span() -> dict[str, pa.Column]:
+    """The columns that locate a quote in a source: checked against the text on load."""
+    return {"quote": _text(), "start": _offset(), "end": _offset(), "passage": _id()}
+
+
 def _one_of(values: tuple[str, ...] | list[str]) -> pa.Column:
     return pa.Column(str, pa.Check.isin(list(values), error="one of: " + ", ".join(values)))
 
@@ -168,10 +173,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "subject": _id(),
             "relation": _one_of(list(RELATIONS)),
             "object": _id(),
-            "quote": _text(),
-            "start": _offset(),
-            "end": _offset(),
-            "passage": _id(),
+            **_quoted_span(),
             "note": _text(required=False),
         },
         checks=[_start_before_end()],
@@ -181,10 +183,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         {
             "id": _id(unique=True),
             "source": _id(),
-            "quote": _text(),
-            "start": _offset(),
-            "end": _offset(),
-            "passage": _id(),
+            **_quoted_span(),
             "reason": _text(),
         },
         checks=[_start_before_end()],
@@ -207,10 +206,7 @@ SCHEMAS["triage"] = pa.DataFrameSchema(
             ),
         ),
         "source": _id(),
-        "quote": _text(),
-        "start": _offset(),
-        "end": _offset(),
-        "passage": _id(),
+        **_quoted_span(),
         "note": _text(required=False),
     },
     checks=[_start_before_end()],

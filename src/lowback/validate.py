@@ -251,15 +251,7 @@ def check_passages(
                     )
                 )
             if end > len(text):
-                problems.append(
-                    Problem(
-                        label,
-                        f"an offset within the source's {len(text)} characters",
-                        row=_row(index),
-                        column="end",
-                        value=end,
-                    )
-                )
+                problems.append(_beyond_text(label, index, end, text))
             covered_to = max(covered_to, end)
         if covered_to < len(text):
             last = rows.index[-1]
@@ -295,15 +287,7 @@ def check_quoted(
             continue
         start, end = int(row.start), int(row.end)
         if end > len(text):
-            problems.append(
-                Problem(
-                    label,
-                    f"an offset within the source's {len(text)} characters",
-                    row=_row(index),
-                    column="end",
-                    value=end,
-                )
-            )
+            problems.append(_beyond_text(label, index, end, text))
             continue
         if text[start:end] != row.quote:
             problems.append(
@@ -351,6 +335,11 @@ def check_quoted(
                 )
             )
     return problems
+
+
+def _beyond_text(label: str, index: int, end: int, text: str) -> Problem:
+    expected = f"an offset within the source's {len(text)} characters"
+    return Problem(label, expected, row=_row(index), column="end", value=end)
 
 
 def _quote_hint(text: str, quote: str, start: int, end: int) -> str:
