@@ -10,6 +10,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.lowback-installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 REPORTS := reports
+# Another assumptions file for `make report`, e.g. data/scenarios/older-runners.toml
+ASSUMPTIONS ?=
 
 .PHONY: help venv report test lint format lab validate lock clean
 
@@ -26,8 +28,8 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP) ## Create .venv from requirements.lock (only if missing or stale)
 
-report: $(STAMP) ## Run every notebook top to bottom and write offline reports/<notebook>.html
-	$(BIN)/lowback report $(NOTEBOOKS) --out $(REPORTS)
+report: $(STAMP) ## Run every notebook and write offline reports/<notebook>.html (ASSUMPTIONS=file.toml: reports/<file>/)
+	$(BIN)/lowback report $(NOTEBOOKS) $(if $(ASSUMPTIONS),--assumptions $(ASSUMPTIONS),--out $(REPORTS))
 
 test: $(STAMP) ## Run the whole test suite, notebooks included (nbval, strict)
 	$(BIN)/python -m pytest --nbval --nbval-current-env

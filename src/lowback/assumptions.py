@@ -247,7 +247,8 @@ def load_assumptions(kb: KnowledgeBase, path: Path | str | None = None) -> Assum
     kb : KnowledgeBase
         Ids and claims the assumptions may name.
     path : Path or str, optional
-        A TOML file; default ``data/assumptions.toml``.
+        A TOML file; default ``data/assumptions.toml``. A file may start with
+        ``extends = "other.toml"`` (relative to itself) and set only what differs.
 
     Raises
     ------
@@ -257,12 +258,7 @@ def load_assumptions(kb: KnowledgeBase, path: Path | str | None = None) -> Assum
         prevalences do not sum to 1.
     """
     path = Path(path) if path is not None else DEFAULT_ASSUMPTIONS
-    if not path.is_file():
-        raise AssumptionError(path, ["the file does not exist; expected a TOML file"])
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise AssumptionError(path, [f"not valid TOML: {err}"]) from None
+    data = _read_toml(path, seen=())
     try:
         raw = AssumptionFile.model_validate(data)
     except pydantic.ValidationError as err:
@@ -272,6 +268,36 @@ def load_assumptions(kb: KnowledgeBase, path: Path | str | None = None) -> Assum
     if problems:
         raise AssumptionError(path, problems)
     return _resolve(path, raw, rules, kb)
+
+
+def _read_toml(path: Path, seen: tuple[Path, ...]) -> dict:
+    """Read an assumptions file; ``extends = "base.toml"`` lays it over a base file."""
+    if not path.is_file():
+        raise AssumptionError(path, ["the file does not exist; expected a TOML file"])
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise AssumptionError(path, [f"not valid TOML: {err}"]) from None
+    base = data.pop("extends", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise AssumptionError(path, [f"extends: got {base!r}; expected the path of a base file"])
+    base_path = (path.parent / base).resolve()
+    if base_path in seen or base_path == path.resolve():
+        raise AssumptionError(path, [f"extends: '{base}' extends itself, in a loop"])
+    return _merge(_read_toml(base_path, (*seen, path.resolve())), data)
+
+
+def _merge(base: dict, override: dict) -> dict:
+    """``override`` laid over ``base``, table by table."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _reportable_red_flags(kb: KnowledgeBase) -> tuple[str, ...]:

@@ -92,7 +92,21 @@ def _parser() -> argparse.ArgumentParser:
         "write OUT/<notebook>.html with plotly.js embedded once and no network request.",
     )
     report.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
-    report.add_argument("--out", type=Path, default=config.REPORTS_DIR, help="default: %(default)s")
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help=f"output folder (default: {config.REPORTS_DIR}; with --assumptions, a subfolder "
+        "named after the assumptions file)",
+    )
+    report.add_argument(
+        "--assumptions",
+        type=Path,
+        default=None,
+        metavar="TOML",
+        help="run the notebooks that take parameters under another assumptions file; it is "
+        "checked before any notebook runs, and the notebook files are never changed",
+    )
     report.add_argument("--timeout", type=int, default=600, help="seconds per cell (default: 600)")
     return parser
 
@@ -164,11 +178,26 @@ def _locate(quote: str, data_dir: Path) -> int:
     return 0
 
 
-def _report(notebooks: list[Path], out: Path, timeout: int) -> int:
+def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: Path | None) -> int:
+    parameters = {}
+    if assumptions is not None:
+        from lowback.assumptions import AssumptionError, load_assumptions
+        from lowback.records import load_knowledge_base
+        from lowback.validate import RecordError
+
+        try:
+            load_assumptions(load_knowledge_base(), assumptions)
+        except (AssumptionError, RecordError) as err:
+            print(f"report not written, no notebook run: {err}", file=sys.stderr)
+            return 1
+        parameters["ASSUMPTIONS"] = str(assumptions.resolve())
+        out = out or config.REPORTS_DIR / assumptions.stem
     from lowback.report import ReportError, build_reports
 
     try:
-        written = build_reports(notebooks, out, timeout=timeout)
+        written = build_reports(
+            notebooks, out or config.REPORTS_DIR, timeout=timeout, parameters=parameters
+        )
     except ReportError as err:
         print(f"report not written: {err}", file=sys.stderr)
         return 1
@@ -261,4 +290,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _symptoms(args.json)
     if args.command == "assess":
         return _assess(args.symptom, args.age, args.risk_factor, args.json)
-    return _report(args.notebooks, args.out, args.timeout)
+    return _report(args.notebooks, args.out, args.timeout, args.assumptions)

@@ -463,7 +463,34 @@ def _prepare_out_dir(out_dir: Path) -> None:
         raise ReportError(f"cannot write reports to {out_dir}: {exc}") from exc
 
 
-def build_reports(notebooks: Sequence[Path], out_dir: Path, *, timeout: int = 600) -> list[Path]:
+def has_parameters_cell(nb: NotebookNode) -> bool:
+    """Whether a notebook has a cell tagged ``parameters`` (papermill's convention)."""
+    return any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in nb.cells)
+
+
+def inject_parameters(nb: NotebookNode, parameters: dict) -> NotebookNode:
+    """A copy of ``nb`` with ``parameters`` set just after its ``parameters`` cell.
+
+    Uses papermill's own parameterizer, so the injected cell is tagged
+    ``injected-parameters`` as papermill does. A notebook without a ``parameters`` cell
+    is returned unchanged: it takes no parameters.
+    """
+    if not parameters or not has_parameters_cell(nb):
+        return nb
+    from papermill.parameterize import parameterize_notebook
+
+    return parameterize_notebook(
+        copy.deepcopy(nb), parameters, kernel_name="python3", language="python"
+    )
+
+
+def build_reports(
+    notebooks: Sequence[Path],
+    out_dir: Path,
+    *,
+    timeout: int = 600,
+    parameters: dict | None = None,
+) -> list[Path]:
     """Execute notebooks and write one offline HTML report per notebook.
 
     All notebooks are read first, then executed and converted; only when every page is
@@ -480,6 +507,9 @@ def build_reports(notebooks: Sequence[Path], out_dir: Path, *, timeout: int = 60
         The folder for the reports, created if missing.
     timeout : int, optional
         Seconds allowed for each cell (default 600).
+    parameters : dict, optional
+        Values for the notebooks' ``parameters`` cells (see :func:`inject_parameters`);
+        the notebook files themselves are never changed.
 
     Returns
     -------
@@ -503,7 +533,7 @@ def build_reports(notebooks: Sequence[Path], out_dir: Path, *, timeout: int = 60
             raise ReportError(f"{seen[target]} and {nb_path} would both be written to {target}")
         seen[target] = nb_path
 
-    read = [_read_notebook(nb_path) for nb_path in paths]
+    read = [inject_parameters(_read_notebook(nb_path), parameters or {}) for nb_path in paths]
     _prepare_out_dir(out_dir)
 
     pages = []
