@@ -13,7 +13,7 @@ REPORTS := reports
 # Another assumptions file for `make report`, e.g. data/scenarios/older-runners.toml
 ASSUMPTIONS ?=
 
-.PHONY: help venv report test lint format lab validate lock clean
+.PHONY: help venv report notebooks test lint format lab validate lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,6 +30,9 @@ venv: $(STAMP) ## Create .venv from requirements.lock (only if missing or stale)
 
 report: $(STAMP) ## Run every notebook and write offline reports/<notebook>.html (ASSUMPTIONS=file.toml: reports/<file>/)
 	$(BIN)/lowback report $(NOTEBOOKS) $(if $(ASSUMPTIONS),--assumptions $(ASSUMPTIONS),--out $(REPORTS))
+
+notebooks: $(STAMP) ## Re-run every notebook top to bottom and store its outputs (then commit them)
+	$(BIN)/lowback execute $(NOTEBOOKS)
 
 test: $(STAMP) ## Run the whole test suite, notebooks included (nbval, strict)
 	$(BIN)/python -m pytest --nbval --nbval-current-env

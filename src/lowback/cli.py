@@ -85,6 +85,14 @@ def _parser() -> argparse.ArgumentParser:
         "evidence, path (the disclaimer goes to standard error)",
     )
 
+    execute = commands.add_parser(
+        "execute",
+        help="re-run notebooks top to bottom and store their outputs in place",
+        description="Run each notebook in a fresh kernel and store its outputs (no timestamps, "
+        "no widget state), so that nbval can check them. The file changes only after a clean run.",
+    )
+    execute.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
+
     report = commands.add_parser(
         "report",
         help="execute notebooks and write offline HTML pages",
@@ -279,6 +287,19 @@ def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_
     return 0
 
 
+def _execute(notebooks: list[Path]) -> int:
+    from lowback.report import ReportError, store_outputs
+
+    for path in notebooks:
+        try:
+            store_outputs(path)
+        except ReportError as err:
+            print(f"not stored: {err}", file=sys.stderr)
+            return 1
+        print(f"stored outputs of {path}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``lowback`` command; return its exit code."""
     args = _parser().parse_args(argv)
@@ -288,6 +309,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _locate(args.quote, args.data_dir)
     if args.command == "symptoms":
         return _symptoms(args.json)
+    if args.command == "execute":
+        return _execute(args.notebooks)
     if args.command == "assess":
         return _assess(args.symptom, args.age, args.risk_factor, args.json)
     return _report(args.notebooks, args.out, args.timeout, args.assumptions)

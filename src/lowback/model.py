@@ -401,16 +401,20 @@ def noise_sweep(
     *,
     n: int = 20_000,
     folds: int = 3,
+    assumptions=None,
     random_state: int = 0,
 ) -> pd.DataFrame:
     """Cross-validated accuracy of tree and rulebook as misreporting noise grows.
 
-    Each level simulates a fresh cohort (same seed) with that ``noise.misreport``.
+    Each level simulates a fresh cohort (same seed) under ``assumptions`` (loaded
+    assumptions, a path, or None for the default file) with that ``noise.misreport``.
     """
-    from lowback.assumptions import load_assumptions
+    from lowback.assumptions import Assumptions, load_assumptions
     from lowback.cohort import simulate
 
-    base = load_assumptions(kb)
+    base = (
+        assumptions if isinstance(assumptions, Assumptions) else load_assumptions(kb, assumptions)
+    )
     rules = Rulebook.from_kb(kb)
     rows = []
     for level in levels:

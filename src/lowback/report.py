@@ -144,6 +144,7 @@ def _execute(nb: NotebookNode, path: Path, *, timeout: int, kernel_name: str) ->
         nb,
         timeout=timeout,
         kernel_name=kernel_name,
+        record_timing=False,  # no timestamps in stored notebooks: clean diffs
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_start=_remember_cell,
     )
@@ -463,24 +464,40 @@ def _prepare_out_dir(out_dir: Path) -> None:
         raise ReportError(f"cannot write reports to {out_dir}: {exc}") from exc
 
 
+def store_outputs(path: Path, *, timeout: int = 600) -> None:
+    """Run a notebook top to bottom in a fresh kernel and store its outputs in the file.
+
+    The stored notebook carries no execution timestamps and no saved widget state
+    (random model ids that a live kernel recreates anyway), so re-running an unchanged
+    notebook changes nothing. The file is replaced atomically, only after a clean run.
+    """
+    path = Path(path).absolute()
+    nb = execute_notebook(path, timeout=timeout)
+    nb.metadata.pop("widgets", None)
+    write_atomic(path, nbformat.writes(nb) + "\n")
+
+
 def has_parameters_cell(nb: NotebookNode) -> bool:
     """Whether a notebook has a cell tagged ``parameters`` (papermill's convention)."""
     return any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in nb.cells)
 
 
-def inject_parameters(nb: NotebookNode, parameters: dict) -> NotebookNode:
-    """A copy of ``nb`` with ``parameters`` set just after its ``parameters`` cell.
+def read_with_parameters(path: Path, parameters: dict) -> NotebookNode:
+    """Read a notebook with ``parameters`` set just after its ``parameters`` cell.
 
-    Uses papermill's own parameterizer, so the injected cell is tagged
-    ``injected-parameters`` as papermill does. A notebook without a ``parameters`` cell
-    is returned unchanged: it takes no parameters.
+    Uses papermill's own reader and parameterizer, so the injected cell is tagged
+    ``injected-parameters`` as papermill does. A notebook without a ``parameters`` cell,
+    or an empty ``parameters``, is read unchanged: it takes no parameters. The file on
+    disk is never changed.
     """
+    nb = _read_notebook(path)
     if not parameters or not has_parameters_cell(nb):
         return nb
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
     return parameterize_notebook(
-        copy.deepcopy(nb), parameters, kernel_name="python3", language="python"
+        load_notebook_node(str(path)), parameters, kernel_name="python3", language="python"
     )
 
 
@@ -508,7 +525,7 @@ def build_reports(
     timeout : int, optional
         Seconds allowed for each cell (default 600).
     parameters : dict, optional
-        Values for the notebooks' ``parameters`` cells (see :func:`inject_parameters`);
+        Values for the notebooks' ``parameters`` cells (see :func:`read_with_parameters`);
         the notebook files themselves are never changed.
 
     Returns
@@ -533,7 +550,7 @@ def build_reports(
             raise ReportError(f"{seen[target]} and {nb_path} would both be written to {target}")
         seen[target] = nb_path
 
-    read = [inject_parameters(_read_notebook(nb_path), parameters or {}) for nb_path in paths]
+    read = [read_with_parameters(nb_path, parameters or {}) for nb_path in paths]
     _prepare_out_dir(out_dir)
 
     pages = []
