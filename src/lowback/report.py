@@ -467,13 +467,16 @@ def _prepare_out_dir(out_dir: Path) -> None:
 def store_outputs(path: Path, *, timeout: int = 600) -> None:
     """Run a notebook top to bottom in a fresh kernel and store its outputs in the file.
 
-    The stored notebook carries no execution timestamps and no saved widget state
-    (random model ids that a live kernel recreates anyway), so re-running an unchanged
-    notebook changes nothing. The file is replaced atomically, only after a clean run.
+    The stored notebook carries no execution timestamps and no widget state or widget
+    views (random model ids that a live kernel recreates anyway; the text form stays),
+    so re-running an unchanged notebook changes nothing. The file is replaced
+    atomically, only after a clean run.
     """
     path = Path(path).absolute()
     nb = execute_notebook(path, timeout=timeout)
     nb.metadata.pop("widgets", None)
+    for _, _, output in _iter_outputs(nb):
+        output.get("data", {}).pop(WIDGET_MIMETYPE, None)  # a random model id, useless stored
     write_atomic(path, nbformat.writes(nb) + "\n")
 
 
