@@ -67,3 +67,53 @@ def test_record_text_with_markup_is_escaped_in_figures(kb_with_markup, figure):
     as_json = getattr(plots, figure)(kb_with_markup).to_json()
     assert "<img" not in as_json
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in as_json
+
+
+@pytest.fixture(scope="module")
+def effects(kb):
+    from lowback import risk
+
+    return risk.relative_risks(
+        kb, simulate(kb, 5_000, random_state=1), n_resamples=50, random_state=0
+    )
+
+
+def test_forest_plot_has_one_view_per_outcome(kb, effects):
+    fig = plots.forest_plot(effects, kb)
+    assert [t.visible for t in fig.data] == [True, False, False, False]
+    buttons = fig.layout.updatemenus[0].buttons
+    assert [b.label for b in buttons] == [
+        "any low back pain",
+        "muscle pain",
+        "bone pain",
+        "disc pain",
+    ]
+    assert "simulated" in fig.layout.title.text
+
+
+def test_spotlight_shows_each_named_family_with_its_quotes(kb, effects):
+    fig = plots.risk_factor_spotlight(effects, kb)
+    buttons = fig.layout.updatemenus[0].buttons
+    assert [b.label for b in buttons] == ["age", "posture", "weak core", "overtraining"]
+    posture = next(b for b in buttons if b.label == "posture")
+    note = posture.args[1]["annotations"][0]["text"]
+    assert "bad posture" in note
+    visible = posture.args[0]["visible"]
+    shown = {fig.data[i].x for i, v in enumerate(visible) if v}
+    assert shown == {("Poor posture",)}
+
+
+def test_sankey_highlight_keeps_exactly_the_factor_s_downstream_links(kb):
+    fig = plots.evidence_sankey(kb, highlight=True)
+    sankey = fig.data[0]
+    labels = list(sankey.node.label)
+    button = next(b for b in fig.layout.updatemenus[0].buttons if b.label == "Overuse")
+    kept = [not c.startswith("rgba(200") for c in button.args[0]["link.color"][0]]
+    sources = [labels[s] for s in sankey.link.source]
+    assert {s for s, k in zip(sources, kept, strict=True) if k} == {
+        "Overuse",
+        "Lumbar fatigue",
+        "Low back pain",
+        "Muscle pain",
+        "Disc pain",
+    }

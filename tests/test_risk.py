@@ -1,0 +1,73 @@
+"""Risk factors: evidence from the records, effects from the simulated cohort."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lowback import risk
+from lowback.cohort import simulate
+
+
+@pytest.fixture(scope="module")
+def cohort(kb):
+    return simulate(kb, 20_000, random_state=11)
+
+
+@pytest.fixture(scope="module")
+def effects(kb, cohort):
+    return risk.relative_risks(kb, cohort, n_resamples=200, random_state=0)
+
+
+def test_evidence_matrix_counts_claims_and_flags_the_contradiction(kb):
+    links = risk.evidence_matrix(kb).set_index(["risk_factor", "target"])
+    assert links.loc[("weak_core", "muscle"), "n_claims"] == 2
+    assert links.loc[("older_age", "arthritis"), "target_kind"] == "cause"
+    assert links.loc[("running_with_existing_pain", "low_back_pain"), "contradicted"]
+    assert links["contradicted"].sum() == 1
+    claims = kb.claims.set_index("id")
+    for (factor, target), row in links.iterrows():
+        assert all(
+            claims.loc[c, "subject"] == factor and claims.loc[c, "object"] == target
+            for c in row["claims"]
+        )
+
+
+def test_relative_risk_matches_a_direct_count_and_sits_in_its_interval(cohort, effects):
+    has = cohort["weak_core"].to_numpy()
+    muscle = (cohort["pain_type"] == "muscle").to_numpy()
+    direct = muscle[has].mean() / muscle[~has].mean()
+    row = effects.set_index(["risk_factor", "outcome"]).loc[("weak_core", "muscle")]
+    assert row["relative_risk"] == pytest.approx(direct, rel=1e-5)
+    assert row["low"] < row["relative_risk"] < row["high"]
+    assert row["low"] > 1  # weak core -> muscle pain, as the claims and assumptions say
+    assert row["with_factor"] == has.sum()
+
+
+def test_effects_cover_every_factor_and_outcome_and_follow_the_claims(kb, effects):
+    factors = kb.entities_of_kind("risk_factor")["id"]
+    assert set(effects["risk_factor"]) == set(factors)
+    assert set(effects["outcome"]) == {"low_back_pain", "muscle", "bone", "disc"}
+    table = effects.set_index(["risk_factor", "outcome"])["relative_risk"]
+    assert table[("older_age", "bone")] > table[("older_age", "muscle")]
+    assert (effects.loc[effects["outcome"] == "low_back_pain", "relative_risk"] > 1).all()
+
+
+def test_same_seed_same_intervals(kb, cohort, effects):
+    again = risk.relative_risks(kb, cohort, n_resamples=200, random_state=0)
+    assert np.allclose(again[["low", "high"]], effects[["low", "high"]])
+
+
+def test_pain_share_by_age_sums_to_one_per_band(cohort):
+    shares = risk.pain_share_by_age(cohort)
+    assert np.allclose(shares[["none", "muscle", "bone", "disc"]].sum(axis=1), 1)
+    among = shares[[c for c in shares if c.startswith("among_pain_")]].dropna()
+    assert np.allclose(among.sum(axis=1), 1)
+    assert shares["runners"].sum() == len(cohort)
+
+
+def test_prevention_matrix_has_measures_against_risk_factors(kb):
+    measures = risk.prevention_matrix(kb).set_index(["measure", "target"])
+    assert ("strength_training", "weak_core") in measures.index
+    assert measures.loc[("strength_training", "weak_core"), "n_claims"] == 2
+    assert ("hamstring_stretching", "tight_hamstrings") in measures.index
