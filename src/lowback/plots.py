@@ -361,7 +361,7 @@ def evidence_sankey(kb: KnowledgeBase, *, highlight: bool = False) -> go.Figure:
                     "args": [{"link.color": [faded]}],
                 }
             )
-        fig.update_layout(updatemenus=_dropdown(buttons, x=0.0, y=1.06, xanchor="left"))
+        fig.update_layout(updatemenus=_dropdown(buttons, x=1.0, y=1.07, xanchor="right"))
     fig.add_annotation(
         text="risk factors · causes → pain types → treatments · tests · prevention",
         x=0.5,
@@ -829,11 +829,12 @@ def evidence_map(kb: KnowledgeBase) -> go.Figure:
             ygap=2,
         )
     )
-    fig.update_xaxes(title_text="Pain type or cause the factor is tied to")
+    fig.update_xaxes(title_text="Pain type or cause the factor is tied to", tickangle=-25)
     fig.update_yaxes(title_text="Risk factor (family)", autorange="reversed")
-    return _style(
-        fig, "What the material says about each risk factor (number of claims)", height=720
-    )
+    title = "What the material says about each risk factor (number of claims)"
+    fig = _style(fig, title, height=760)
+    fig.update_layout(margin={"b": 150})
+    return fig
 
 
 def age_figure(cohort: pd.DataFrame, kb: KnowledgeBase, band_width: int = 5) -> go.Figure:
