@@ -13,7 +13,7 @@ REPORTS := reports
 # Another assumptions file for `make report`, e.g. data/scenarios/older-runners.toml
 ASSUMPTIONS ?=
 
-.PHONY: help venv report notebooks test lint format lab validate lock clean
+.PHONY: help venv report notebooks test lint format lab explore validate lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -48,7 +48,10 @@ format: $(STAMP) ## Format code and notebooks with ruff
 validate: $(STAMP) ## Check the records and their sentence coverage
 	$(BIN)/lowback validate
 
-lab: $(STAMP) ## Start JupyterLab on 127.0.0.1 (token auth on; open the URL it prints)
+explore: $(STAMP) ## The symptom explorer as an app, no code (Voila on 127.0.0.1, token; Ctrl-C stops it)
+	$(BIN)/lowback explore $(if $(PORT),--port $(PORT))
+
+lab: $(STAMP) ## Start JupyterLab on 127.0.0.1 with RISE slides (token auth on; open the URL it prints)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks
 
 lock: ## Re-resolve requirements.lock from pyproject.toml (exact versions and hashes)

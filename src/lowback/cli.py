@@ -85,6 +85,17 @@ def _parser() -> argparse.ArgumentParser:
         "evidence, path (the disclaimer goes to standard error)",
     )
 
+    explore = commands.add_parser(
+        "explore",
+        help="the symptom explorer as an app with no code (Voila on 127.0.0.1, token auth)",
+        description="Serve the symptom explorer with Voila on 127.0.0.1 only, with token "
+        "authentication; open the printed address. Ctrl-C stops it. " + DISCLAIMER,
+    )
+    explore.add_argument("--port", type=int, default=8866, help="default: %(default)s")
+    explore.add_argument(
+        "--token", default=None, help="the access token (default: a new random one)"
+    )
+
     execute = commands.add_parser(
         "execute",
         help="re-run notebooks top to bottom and store their outputs in place",
@@ -287,6 +298,46 @@ def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_
     return 0
 
 
+def _explore(port: int, token: str | None) -> int:
+    import secrets
+    import shutil
+    import subprocess
+
+    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
+    if voila is None:
+        print("lowback explore needs Voila: run `make explore` (it installs it)", file=sys.stderr)
+        return 1
+    if not 1024 <= port <= 65535:
+        print(f"lowback explore: --port must be 1024 to 65535, got {port}", file=sys.stderr)
+        return 2
+    token = token or secrets.token_urlsafe(24)
+    app = config.PACKAGE_DIR / "apps" / "explorer.ipynb"
+    command = [
+        voila,
+        str(app),
+        f"--port={port}",
+        "--no-browser",
+        "--Voila.ip=127.0.0.1",
+        f"--token={token}",
+        "--show_tracebacks=False",
+    ]
+    # Voila runs in a session of its own: Ctrl-C reaches only this process, which stops
+    # Voila with SIGTERM, its clean shutdown (SIGINT makes it print a traceback).
+    server = subprocess.Popen(command, start_new_session=True)
+    print(f"Symptom explorer: http://127.0.0.1:{port}/?token={token}  (Ctrl-C stops it)")
+    print(DISCLAIMER, flush=True)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        print("Symptom explorer stopped.")
+        return 0
+
+
 def _execute(notebooks: list[Path]) -> int:
     from lowback.report import ReportError, store_outputs
 
@@ -309,6 +360,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _locate(args.quote, args.data_dir)
     if args.command == "symptoms":
         return _symptoms(args.json)
+    if args.command == "explore":
+        return _explore(args.port, args.token)
     if args.command == "execute":
         return _execute(args.notebooks)
     if args.command == "assess":

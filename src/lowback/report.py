@@ -266,7 +266,7 @@ def _figure_html(figure: dict, div_id: str) -> str:
     )
 
 
-def _plotly_outputs_to_html(nb: NotebookNode) -> list[str]:
+def figures_to_html(nb: NotebookNode) -> list[str]:
     """Replace, in place, every plotly output's data by a ``text/html`` rendering.
 
     Any other representation of the output (``text/plain``, or a ``text/html`` made by
@@ -325,7 +325,7 @@ class _RemoteResourceFinder(HTMLParser):
     handle_startendtag = handle_starttag
 
 
-def _remote_resources(html: str) -> list[str]:
+def remote_resources(html: str) -> list[str]:
     """Tags in ``html`` that load something from the network (empty for an offline page)."""
     finder = _RemoteResourceFinder()
     finder.feed(html)
@@ -368,7 +368,7 @@ def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
         or if a figure is missing from the page.
     """
     nb = copy.deepcopy(nb)
-    div_ids = _plotly_outputs_to_html(nb)
+    div_ids = figures_to_html(nb)
     page_title = title or _first_heading(nb) or nb.metadata.get("title") or "Notebook"
     nb.metadata["title"] = page_title
     resources = {
@@ -377,7 +377,7 @@ def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
     }
     html, _ = _exporter().from_notebook_node(nb, resources=resources)
 
-    remote = _remote_resources(html)
+    remote = remote_resources(html)
     if remote:
         shown = ", ".join(remote[:5]) + (" ..." if len(remote) > 5 else "")
         raise ReportError(
