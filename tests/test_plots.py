@@ -117,3 +117,11 @@ def test_sankey_highlight_keeps_exactly_the_factor_s_downstream_links(kb):
         "Muscle pain",
         "Disc pain",
     }
+
+
+def test_record_text_with_markup_is_escaped_in_captions(kb_with_markup):
+    from lowback import captions
+
+    text = captions.risk_evidence(kb_with_markup) + captions.risk_prevention(kb_with_markup)
+    assert "<img" not in text
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in text

@@ -7,6 +7,8 @@ built here from the data and shown with ``IPython.display.Markdown``.
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 
 from lowback.assumptions import Assumptions
@@ -16,16 +18,22 @@ from lowback.records import KnowledgeBase
 from lowback.risk import ANY_PAIN, evidence_matrix, prevention_matrix
 
 
+def _label(kb: KnowledgeBase, entity_id: str) -> str:
+    """A record's label, escaped: Markdown passes raw HTML through, a label must not."""
+    return html.escape(kb.label(entity_id))
+
+
 def _listing(kb: KnowledgeBase, ids) -> str:
     # Labels may hold commas ("Too hard, too fast after a break"): list with semicolons.
-    return "; ".join(kb.label(i).lower() for i in ids)
+    return "; ".join(_label(kb, i).lower() for i in ids)
 
 
 def cohort_summary(cohort: pd.DataFrame, assumptions: Assumptions) -> str:
     """Which assumptions, how many runners, their age and how many have pain."""
     with_pain = (cohort["pain_type"] != NO_PAIN).mean()
+    name = html.escape(assumptions.path.name)
     return (
-        f"Assumptions: `{assumptions.path.name}`; {len(cohort):,} simulated runners, mean age "
+        f"Assumptions: `{name}`; {len(cohort):,} simulated runners, mean age "
         f"{cohort['age'].mean():.1f} years, {with_pain:.0%} with back pain."
     )
 
@@ -40,7 +48,7 @@ def tree_and_age(tree: TreeModel, cohort: pd.DataFrame, kb: KnowledgeBase) -> st
     )
     over_65 = cohort["age_over_65"].mean()
     first = tree.features[structure.feature[0]]
-    asked = "age" if first == AGE else kb.label(first).lower()
+    asked = "age" if first == AGE else _label(kb, first).lower()
     opening = f"*Figure 2.* The tree's first question is about {asked}. "
     if asks_age:
         return opening + (
@@ -132,7 +140,8 @@ def risk_effects(effects: pd.DataFrame, kb: KnowledgeBase) -> str:
     return (
         f"*Figure 3.* {raised} of {len(any_pain)} factors raise the risk of back pain in this "
         "simulation with a 95 % interval above 1, as the assumptions make them; the largest "
-        f"relative risk is for {kb.label(top).lower()} ({any_pain.loc[top, 'relative_risk']:.2f}, "
+        f"relative risk is for {_label(kb, top).lower()} "
+        f"({any_pain.loc[top, 'relative_risk']:.2f}, "
         f"95 % CI {any_pain.loc[top, 'low']:.2f} to {any_pain.loc[top, 'high']:.2f}). Pick a pain "
         "type in the dropdown to see the type-specific factors shift the mix."
     )
@@ -144,7 +153,7 @@ def risk_families(effects: pd.DataFrame, kb: KnowledgeBase, factors: list[str]) 
     strongest = by_type.loc[by_type.groupby("risk_factor")["relative_risk"].idxmax()]
     strongest = strongest.set_index("risk_factor")
     parts = [
-        f"{kb.label(f).lower()}: {strongest.loc[f, 'outcome']} "
+        f"{_label(kb, f).lower()}: {strongest.loc[f, 'outcome']} "
         f"({strongest.loc[f, 'relative_risk']:.2f})"
         for f in factors
     ]
@@ -158,6 +167,6 @@ def risk_prevention(kb: KnowledgeBase) -> str:
     most = against["target"].value_counts()
     return (
         f"*Figure 6.* {measures['measure'].nunique()} measures; {most.size} risk factors have a "
-        f"measure aimed at them ({_listing(kb, most.index)}). {kb.label(most.index[0])} has the "
+        f"measure aimed at them ({_listing(kb, most.index)}). {_label(kb, most.index[0])} has the "
         f"most: {most.iloc[0]} measures."
     )

@@ -30,6 +30,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterator, Sequence
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -89,6 +90,67 @@ _OFFLINE_TEMPLATE = """\
 {%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}
 {%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}
+<style type="text/css">{{ resources.lowback_css }}</style>
+{% endblock extra_css %}
+{%- block body_header -%}
+<body class="jp-Notebook lowback-code-hidden" data-jp-theme-light="true"
+ data-jp-theme-name="JupyterLab Light">
+<nav class="lowback-bar" aria-label="Page tools">
+<a href="index.html">&larr; All notebooks</a>
+<details class="lowback-toc"><summary>Contents</summary><ol id="lowback-toc-list"></ol></details>
+<button type="button" id="lowback-toggle-code" aria-pressed="false">Show code</button>
+<span class="lowback-disclaimer">Education, not diagnosis. Simulated data are labelled so.</span>
+</nav>
+<main>
+{%- endblock body_header -%}
+{% block footer_js %}
+<script type="text/javascript">{{ resources.lowback_page_js }}</script>
+{% endblock footer_js %}
+"""
+
+# Readable on a projector: larger type, wide figures; code hidden until asked for.
+_PAGE_CSS = """
+body { font-size: 18px; }
+main { max-width: 1500px; margin: 0 auto; padding: 0 24px 48px; }
+.jp-RenderedHTMLCommon, .jp-RenderedMarkdown { font-size: 18px; line-height: 1.55; }
+.jp-RenderedHTMLCommon table { font-size: 15px; }
+body.lowback-code-hidden .jp-CodeCell .jp-Cell-inputWrapper { display: none; }
+body.lowback-code-hidden .jp-OutputPrompt { visibility: hidden; }
+.lowback-bar { position: sticky; top: 0; z-index: 1000; display: flex; flex-wrap: wrap;
+  gap: 18px; align-items: center; padding: 8px 24px; background: #ffffff;
+  border-bottom: 1px solid #d0d0d0; font-family: system-ui, sans-serif; font-size: 16px; }
+.lowback-bar a { color: #0072B2; }
+.lowback-bar button { font-size: 16px; padding: 4px 12px; cursor: pointer; }
+.lowback-toc ol { position: absolute; background: #ffffff; border: 1px solid #d0d0d0;
+  padding: 8px 24px; max-height: 70vh; overflow: auto; margin: 4px 0 0; }
+.lowback-toc li.lowback-toc-h2 { margin-left: 16px; }
+.lowback-disclaimer { color: #555555; font-style: italic; }
+@media print { .lowback-bar { display: none; } }
+"""
+
+# Code toggle and table of contents, inline (a page must work with no network).
+_PAGE_JS = """
+(function () {
+  var body = document.body;
+  var button = document.getElementById('lowback-toggle-code');
+  button.addEventListener('click', function () {
+    var hidden = body.classList.toggle('lowback-code-hidden');
+    button.textContent = hidden ? 'Show code' : 'Hide code';
+    button.setAttribute('aria-pressed', String(!hidden));
+  });
+  var list = document.getElementById('lowback-toc-list');
+  var headings = document.querySelectorAll('.jp-MarkdownCell h1[id], .jp-MarkdownCell h2[id]');
+  headings.forEach(function (h) {
+    var item = document.createElement('li');
+    item.className = 'lowback-toc-' + h.tagName.toLowerCase();
+    var link = document.createElement('a');
+    link.href = '#' + h.id;
+    link.textContent = h.textContent.replace('\u00b6', '').trim();
+    item.appendChild(link);
+    list.appendChild(item);
+  });
+})();
 """
 
 # Height of a figure without its own layout height: the value plotly's notebook renderers use.
@@ -374,6 +436,8 @@ def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
     resources = {
         "metadata": {"name": page_title},
         "lowback_plotlyjs": get_plotlyjs() if div_ids else "",
+        "lowback_css": _PAGE_CSS,
+        "lowback_page_js": _PAGE_JS,
     }
     html, _ = _exporter().from_notebook_node(nb, resources=resources)
 
@@ -504,12 +568,101 @@ def read_with_parameters(path: Path, parameters: dict) -> NotebookNode:
     )
 
 
+_QUESTION_RE = re.compile(r"\*\*The question\.\*\*\s*(?P<text>[^\n]+)")
+KEY_FIGURE_TAG = "key-figure"
+_INDEX_FIGURE_HEIGHT = 440
+
+
+def _key_figure(nb: NotebookNode) -> dict | None:
+    """The figure a notebook shows on the landing page: the cell tagged ``key-figure``,
+    else its first figure."""
+    figures = [
+        (i, output["data"][PLOTLY_MIMETYPE])
+        for i, _, output in _iter_outputs(nb)
+        if PLOTLY_MIMETYPE in output.get("data", {})
+    ]
+    tagged = [f for i, f in figures if KEY_FIGURE_TAG in nb.cells[i].metadata.get("tags", [])]
+    chosen = (tagged or [f for _, f in figures] or [None])[0]
+    if chosen is None:
+        return None
+    chosen = copy.deepcopy(dict(chosen))
+    chosen.setdefault("layout", {})["height"] = _INDEX_FIGURE_HEIGHT
+    return chosen
+
+
+def index_page(pages: Sequence[tuple[str, NotebookNode]], *, note: str = "") -> str:
+    """The landing page: what the study is and is not, each notebook's question and key
+    figure with a link, the data's sha256 and the library versions. Offline, escaped."""
+    from lowback.records import load_knowledge_base
+    from lowback.versions import library_versions
+
+    cards, any_figure = [], False
+    for n, (file_name, nb) in enumerate(pages):
+        title = _first_heading(nb) or file_name
+        first_markdown = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
+        question = _QUESTION_RE.search(first_markdown)
+        figure = _key_figure(nb)
+        any_figure = any_figure or figure is not None
+        cards.append(
+            f'<section class="card"><h2><a href="{escape(file_name)}">{escape(title)}</a>'
+            f"</h2><p>{escape(question['text'].replace('**', '')) if question else ''}</p>"
+            + (_figure_html(figure, f"lowback-key-{n}") if figure else "")
+            + f'<p><a href="{escape(file_name)}">Open the notebook page &rarr;</a></p>'
+            + "</section>"
+        )
+    sources = load_knowledge_base().sources
+    data_rows = "".join(
+        f"<tr><td>{escape(row.id)}</td><td>{escape(row.title)}</td>"
+        f"<td><code>{escape(row.sha256)}</code></td></tr>"
+        for row in sources.itertuples(index=False)
+    )
+    version_rows = "".join(
+        f"<tr><td>{escape(name)}</td><td>{escape(version)}</td></tr>"
+        for name, version in library_versions().items()
+    )
+    plotlyjs = f'<script type="text/javascript">{get_plotlyjs()}</script>' if any_figure else ""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"/>
+<meta name="viewport" content="width=device-width, initial-scale=1.0"/>
+<title>lowback: lower back pain in runners</title>
+<style type="text/css">{_PAGE_CSS}{_INDEX_CSS}</style>
+{plotlyjs}
+</head><body><main>
+<h1>lowback: lower back pain in runners, as a study you can trace</h1>
+<p class="lead">What one web article on lower back pain in runners says, turned into records
+that quote it word for word, a simulated cohort of runners, a decision tree behind a red-flag
+gate, and interactive figures. Every page works offline.</p>
+<div class="warning"><p><b>Education, not diagnosis.</b> This study shows what one article
+claims; it is not medical advice. See a doctor about back pain.</p>
+<p><b>Simulated data.</b> The runners in notebooks 02 and 03 are simulated from the article's
+claims under explicit assumptions; their numbers describe those assumptions, not real
+runners.</p>{f"<p>{escape(note)}</p>" if note else ""}</div>
+{"".join(cards)}
+<section class="facts"><h2>The data</h2><table><tr><th>source</th><th>title</th>
+<th>sha256</th></tr>{data_rows}</table>
+<h2>Library versions</h2><table><tr><th>library</th><th>version</th></tr>{version_rows}</table>
+</section></main></body></html>
+"""
+
+
+_INDEX_CSS = """
+body { font-family: system-ui, sans-serif; }
+.lead { font-size: 20px; }
+.warning { border-left: 6px solid #D55E00; background: #fff4ec; padding: 4px 18px; }
+.card { border: 1px solid #d0d0d0; border-radius: 6px; padding: 8px 24px; margin: 24px 0; }
+.card h2 a { color: #0072B2; text-decoration: none; }
+table { border-collapse: collapse; } td, th { border-bottom: 1px solid #e0e0e0;
+  padding: 4px 12px; text-align: left; }
+"""
+
+
 def build_reports(
     notebooks: Sequence[Path],
     out_dir: Path,
     *,
     timeout: int = 600,
     parameters: dict | None = None,
+    index: bool = True,
 ) -> list[Path]:
     """Execute notebooks and write one offline HTML report per notebook.
 
@@ -530,6 +683,8 @@ def build_reports(
     parameters : dict, optional
         Values for the notebooks' ``parameters`` cells (see :func:`read_with_parameters`);
         the notebook files themselves are never changed.
+    index : bool, optional
+        Also write ``index.html``, the landing page (see :func:`index_page`).
 
     Returns
     -------
@@ -556,14 +711,21 @@ def build_reports(
     read = [read_with_parameters(nb_path, parameters or {}) for nb_path in paths]
     _prepare_out_dir(out_dir)
 
-    pages = []
+    pages, executed_notebooks = [], []
     for nb_path, nb in zip(paths, read, strict=True):
         executed = _execute(nb, nb_path, timeout=timeout, kernel_name="python3")
+        executed_notebooks.append((f"{nb_path.stem}.html", executed))
         title = _first_heading(executed) or executed.metadata.get("title") or nb_path.stem
         try:
             pages.append(notebook_to_html(executed, title=title))
         except ReportError as exc:
             raise ReportError(f"{nb_path}: {exc}") from exc
+    if index:
+        note = ""
+        if parameters and parameters.get("ASSUMPTIONS"):
+            note = f"These pages were built under {Path(parameters['ASSUMPTIONS']).name}."
+        targets.append(out_dir / "index.html")
+        pages.append(index_page(executed_notebooks, note=note))
 
     staged: list[Path] = []
     try:
