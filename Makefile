@@ -13,7 +13,7 @@ REPORTS := reports
 # Another assumptions file for `make report`, e.g. data/scenarios/older-runners.toml
 ASSUMPTIONS ?=
 
-.PHONY: help venv report notebooks test lint format lab explore validate lock clean
+.PHONY: help venv report slides notebooks test lint format lab explore validate lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -30,6 +30,20 @@ venv: $(STAMP) ## Create .venv from requirements.lock (only if missing or stale)
 
 report: $(STAMP) ## Run every notebook and write offline reports/<notebook>.html (ASSUMPTIONS=file.toml: reports/<file>/)
 	$(BIN)/lowback report $(NOTEBOOKS) $(if $(ASSUMPTIONS),--assumptions $(ASSUMPTIONS),--out $(REPORTS))
+
+# reveal.js for the slide decks, exactly the version package.json pins, from the npm registry.
+# (A stamp file: npm dates the files it unpacks in 1985, so make cannot judge them.)
+SLIDES_ASSETS := .cache/slides
+
+$(SLIDES_ASSETS)/.installed: package.json
+	rm -rf $(SLIDES_ASSETS)
+	mkdir -p $(SLIDES_ASSETS)
+	cp package.json $(SLIDES_ASSETS)/package.json
+	npm install --prefix $(SLIDES_ASSETS) --no-package-lock --no-audit --no-fund --ignore-scripts
+	touch $@
+
+slides: $(STAMP) $(SLIDES_ASSETS)/.installed ## Run every notebook and write offline slide decks reports/<notebook>.slides.html
+	$(BIN)/lowback slides $(NOTEBOOKS) --out $(REPORTS) --reveal-dir $(SLIDES_ASSETS)/node_modules/reveal.js
 
 notebooks: $(STAMP) ## Re-run every notebook top to bottom and store its outputs (then commit them)
 	$(BIN)/lowback execute $(NOTEBOOKS)

@@ -141,7 +141,7 @@ def test_notebook_without_figures_embeds_no_plotlyjs(tmp_path: Path) -> None:
     )
     out_dir = tmp_path / "missing" / "reports"
 
-    written = build_reports([path], out_dir, timeout=120)
+    written = build_reports([path], out_dir, timeout=120, index=False)
 
     assert written == [out_dir / "plain.html"]
     html = written[0].read_text(encoding="utf-8")

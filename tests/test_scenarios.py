@@ -74,8 +74,10 @@ def _digest(path: Path) -> str:
 
 def test_a_scenario_report_differs_and_leaves_the_notebooks_as_they_were(tmp_path: Path):
     notebooks = {p: _digest(p) for p in config.NOTEBOOKS_DIR.glob("*.ipynb")}
-    (page,) = build_reports([RISK_NOTEBOOK], tmp_path, parameters={"ASSUMPTIONS": str(OLDER)})
-    text = page.read_text(encoding="utf-8")
+    pages = build_reports([RISK_NOTEBOOK], tmp_path, parameters={"ASSUMPTIONS": str(OLDER)})
+    assert [p.name for p in pages] == ["03-risk-factors.html", "index.html"]
+    assert "built under older-runners.toml" in pages[1].read_text(encoding="utf-8")
+    text = pages[0].read_text(encoding="utf-8")
     assert "older-runners.toml" in text and "mean age 60.0 years" in text
     assert "assumptions.toml</code>; 20,000" not in text
     assert {p: _digest(p) for p in notebooks} == notebooks
@@ -87,6 +89,7 @@ def test_storing_outputs_twice_gives_the_same_bytes(tmp_path: Path):
         v4.new_code_cell("import ipywidgets\nipywidgets.IntSlider(3)"),
         v4.new_code_cell("print(6 * 7)"),
     ]
+    nb.cells[1].metadata["execution"] = {"shell.execute_reply": "2020-01-01T00:00:00Z"}  # stale
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",

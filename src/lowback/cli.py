@@ -104,6 +104,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     execute.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
 
+    slides = commands.add_parser(
+        "slides",
+        help="execute notebooks and write offline reveal.js slide decks",
+        description="Execute each notebook top to bottom (the files are not modified) and write "
+        "OUT/<notebook>.slides.html: one self-contained deck, reveal.js and plotly.js inlined, "
+        "no network request. The cells' slideshow metadata choose the slides.",
+    )
+    slides.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
+    slides.add_argument(
+        "--out", type=Path, default=config.REPORTS_DIR, help="output folder (default: %(default)s)"
+    )
+    slides.add_argument(
+        "--reveal-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="reveal.js installed by npm (default: .cache/slides/node_modules/reveal.js; "
+        "`make slides` installs it)",
+    )
+    slides.add_argument("--timeout", type=int, default=600, help="seconds per cell (default: 600)")
+
     report = commands.add_parser(
         "report",
         help="execute notebooks and write offline HTML pages",
@@ -338,6 +359,22 @@ def _explore(port: int, token: str | None) -> int:
         return 0
 
 
+def _slides(notebooks: list[Path], out: Path, reveal_dir: Path | None, timeout: int) -> int:
+    from lowback.report import ReportError
+    from lowback.slides import DEFAULT_REVEAL_DIR, build_slides
+
+    try:
+        written = build_slides(
+            notebooks, out, reveal_dir=reveal_dir or DEFAULT_REVEAL_DIR, timeout=timeout
+        )
+    except ReportError as err:
+        print(f"slides not written: {err}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def _execute(notebooks: list[Path]) -> int:
     from lowback.report import ReportError, store_outputs
 
@@ -362,6 +399,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _symptoms(args.json)
     if args.command == "explore":
         return _explore(args.port, args.token)
+    if args.command == "slides":
+        return _slides(args.notebooks, args.out, args.reveal_dir, args.timeout)
     if args.command == "execute":
         return _execute(args.notebooks)
     if args.command == "assess":

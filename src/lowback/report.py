@@ -351,7 +351,7 @@ def figures_to_html(nb: NotebookNode) -> list[str]:
     return div_ids
 
 
-def _first_heading(nb: NotebookNode) -> str | None:
+def first_heading(nb: NotebookNode) -> str | None:
     """Text of the first ATX markdown heading (``# Title``) in the notebook, if any."""
     for cell in nb.cells:
         if cell.get("cell_type") != "markdown":
@@ -431,7 +431,7 @@ def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
     """
     nb = copy.deepcopy(nb)
     div_ids = figures_to_html(nb)
-    page_title = title or _first_heading(nb) or nb.metadata.get("title") or "Notebook"
+    page_title = title or first_heading(nb) or nb.metadata.get("title") or "Notebook"
     nb.metadata["title"] = page_title
     resources = {
         "metadata": {"name": page_title},
@@ -539,6 +539,8 @@ def store_outputs(path: Path, *, timeout: int = 600) -> None:
     path = Path(path).absolute()
     nb = execute_notebook(path, timeout=timeout)
     nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)  # timestamps left by other tools' runs
     for _, _, output in _iter_outputs(nb):
         output.get("data", {}).pop(WIDGET_MIMETYPE, None)  # a random model id, useless stored
     write_atomic(path, nbformat.writes(nb) + "\n")
@@ -598,7 +600,7 @@ def index_page(pages: Sequence[tuple[str, NotebookNode]], *, note: str = "") -> 
 
     cards, any_figure = [], False
     for n, (file_name, nb) in enumerate(pages):
-        title = _first_heading(nb) or file_name
+        title = first_heading(nb) or file_name
         first_markdown = next((c.source for c in nb.cells if c.cell_type == "markdown"), "")
         question = _QUESTION_RE.search(first_markdown)
         figure = _key_figure(nb)
@@ -715,7 +717,7 @@ def build_reports(
     for nb_path, nb in zip(paths, read, strict=True):
         executed = _execute(nb, nb_path, timeout=timeout, kernel_name="python3")
         executed_notebooks.append((f"{nb_path.stem}.html", executed))
-        title = _first_heading(executed) or executed.metadata.get("title") or nb_path.stem
+        title = first_heading(executed) or executed.metadata.get("title") or nb_path.stem
         try:
             pages.append(notebook_to_html(executed, title=title))
         except ReportError as exc:

@@ -1,0 +1,439 @@
+"""Turn executed notebooks into offline reveal.js slide decks, one self-contained HTML file each.
+
+A deck must work from ``file://`` or a USB stick with no network, like the reports of
+:mod:`lowback.report`, whose machinery it reuses (figure conversion, offline check,
+atomic writes):
+
+* reveal.js. Its JavaScript (core and speaker-notes plugin) and CSS (core and the
+  ``white`` theme) are read from a local npm install (``make slides`` installs the version
+  pinned in ``package.json`` into ``.cache/slides``) and inlined. The theme's ``@import``
+  of web fonts is dropped: the deck uses the system's sans-serif font.
+* plotly.js is embedded once, in the ``<head>``, if a slide shows a figure; every figure
+  stays interactive.
+* A small template extending nbconvert's ``reveal/index.html.j2`` replaces its head and
+  its footer, which load reveal.js through require.js and jQuery, MathJax, mermaid.js and
+  the widgets manager from CDNs. require.js is never loaded (with it, plotly.js would
+  register as an AMD module instead of ``window.Plotly``).
+
+Slides follow the cells' ``metadata.slideshow.slide_type`` as in nbconvert (``slide``,
+``subslide``, ``fragment``, ``-`` to continue, ``skip``, ``notes`` for speaker notes), with
+one addition: a markdown cell tagged ``slide`` or ``subslide`` is split at its level-1 and
+level-2 headings. Text before its first such heading (say, the previous figure's caption)
+stays on the previous slide, and each heading starts a slide of the cell's type. Cells
+tagged ``skip`` are left out entirely, with their outputs. Code inputs and prompts are
+hidden: an educator presents the results.
+
+Layout: a 1280x720 canvas (a projector's size, shown at scale 1 on one, scaled to fit on
+other screens). Figures keep the heights they were designed with (up to 900 px), so a
+slide taller than the canvas scrolls vertically (mouse wheel, trackpad or scrollbar);
+the arrow keys still move between slides.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import nbformat
+from jinja2 import DictLoader
+from nbconvert import SlidesExporter
+from nbformat import NotebookNode
+from plotly.offline import get_plotlyjs
+
+from lowback import config
+from lowback.report import (
+    ReportError,
+    count_figures,
+    count_rendered_figures,
+    execute_notebook,
+    figures_to_html,
+    first_heading,
+    remote_resources,
+    write_atomic,
+)
+
+__all__ = [
+    "DEFAULT_REVEAL_DIR",
+    "build_slides",
+    "count_slide_figures",
+    "notebook_to_slides",
+    "slide_type",
+]
+
+DEFAULT_REVEAL_DIR = config.PROJECT_DIR / ".cache" / "slides" / "node_modules" / "reveal.js"
+"""Where ``make slides`` installs reveal.js with npm."""
+
+INSTALL_HINT = "run `make slides`, which installs the reveal.js pinned in package.json with npm"
+
+# The files of reveal.js 4.x/5.x that a deck inlines, by role.
+_REVEAL_FILES = {
+    "js": "dist/reveal.js",
+    "notes_js": "plugin/notes/notes.js",
+    "css": "dist/reveal.css",
+    "theme_css": "dist/theme/white.css",
+}
+
+# Reveal.initialize options. ``margin: 0`` shows the canvas at scale 1 on a 1280x720 screen.
+_REVEAL_CONFIG = {
+    "width": 1280,
+    "height": 720,
+    "margin": 0,
+    "center": False,
+    "hash": True,
+    "controls": True,
+    "progress": True,
+    "slideNumber": "c/t",
+    "transition": "slide",
+}
+
+# Slides scroll when taller than the canvas; smaller headings than the theme's.
+_DECK_CSS = """\
+.reveal .slides > section, .reveal .slides > section > section { height: 100%; }
+.reveal .slides > section > section {
+  overflow-y: auto; overflow-x: hidden; box-sizing: border-box; padding: 12px 28px 24px;
+}
+.reveal h1, .reveal h2, .reveal h3 { text-transform: none; }
+.reveal h1 { font-size: 1.5em; }
+.reveal h2 { font-size: 1.15em; }
+.reveal h3 { font-size: 0.95em; }
+.reveal .jp-RenderedHTMLCommon p, .reveal .jp-RenderedHTMLCommon li { font-size: 22px; }
+.reveal .jp-OutputArea-output { overflow-x: auto; }
+.reveal .jp-Cell { padding: 0; }
+.reveal .plotly-graph-div { font-size: initial; }
+"""
+
+# After Reveal is ready, and on every slide change, redraw the shown slide's figures at
+# their container's width (figures drawn while their slide was hidden have a fallback width).
+_DECK_JS = """\
+(function () {
+  function resizeFigures(slide) {
+    if (!window.Plotly || !slide) { return; }
+    slide.querySelectorAll(".plotly-graph-div").forEach(function (div) {
+      window.Plotly.Plots.resize(div);
+    });
+  }
+  var options = %s;
+  options.plugins = [window.RevealNotes];
+  Reveal.initialize(options).then(function () { resizeFigures(Reveal.getCurrentSlide()); });
+  Reveal.on("slidechanged", function (event) { resizeFigures(event.currentSlide); });
+})();
+"""
+
+_TEMPLATE_NAME = "lowback_slides.html.j2"
+
+# Extends nbconvert's reveal template: its cells, sections and notebook CSS are kept, its
+# <head> (CDN links, jQuery, require.js, mermaid, MathJax, widgets) and its footer scripts
+# (require.js loading reveal.js from a CDN) are replaced by inline copies.
+_SLIDES_TEMPLATE = """\
+{%- extends 'reveal/index.html.j2' -%}
+{%- block header -%}
+<!DOCTYPE html>
+<html lang="{{ resources.language_code }}">
+<head>
+<meta charset="utf-8" />
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>{{ nb.metadata.title | escape_html_keep_quotes }}</title>
+<style type="text/css">
+{{ resources.lowback_reveal.css }}
+</style>
+{% for css in resources.inlining.css -%}
+<style type="text/css">
+{{ css }}
+</style>
+{% endfor %}
+{{ self.notebook_css() }}
+<style type="text/css">
+{{ resources.lowback_reveal.theme_css }}
+</style>
+<style type="text/css">
+{{ resources.lowback_deck_css }}
+</style>
+{%- if resources.lowback_plotlyjs %}
+<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: 'local'};</script>
+<script type="text/javascript">{{ resources.lowback_plotlyjs }}</script>
+{%- endif %}
+</head>
+{%- endblock header -%}
+{%- block body_footer -%}
+</div>
+</div>
+</main>
+<script type="text/javascript">{{ resources.lowback_reveal.js }}</script>
+<script type="text/javascript">{{ resources.lowback_reveal.notes_js }}</script>
+<script type="text/javascript">{{ resources.lowback_deck_js }}</script>
+</body>
+{%- endblock body_footer -%}
+{%- block footer -%}
+</html>
+{% endblock footer -%}
+"""
+
+_SPLIT_HEADING_RE = re.compile(r"^ {0,3}#{1,2}[ \t]")
+_FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
+_CSS_IMPORT_RE = re.compile(r"@import\s+(?:url\([^)]*\)|\"[^\"]*\"|'[^']*')[^;]*;")
+_CSS_URL_RE = re.compile(r"url\(\s*(?!['\"]?data:)[^)]*\)", re.IGNORECASE)
+_SCRIPT_END_RE = re.compile(r"</(script)", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------------------
+# reveal.js assets
+# ---------------------------------------------------------------------------------------------
+
+
+def _read_reveal(reveal_dir: Path) -> dict[str, str]:
+    """Read the reveal.js files a deck inlines, ready to go in ``<script>`` and ``<style>``."""
+    reveal_dir = Path(reveal_dir)
+    if not reveal_dir.is_dir():
+        raise ReportError(f"reveal.js not found: {reveal_dir} is not a folder; {INSTALL_HINT}")
+    assets = {}
+    for role, relative in _REVEAL_FILES.items():
+        path = reveal_dir / relative
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ReportError(
+                f"reveal.js in {reveal_dir} is incomplete or of another layout "
+                f"(cannot read {relative}: {exc.strerror}); {INSTALL_HINT}"
+            ) from exc
+        if role.endswith("js"):
+            text = _SCRIPT_END_RE.sub(r"<\\/\1", text)
+        else:
+            text = _CSS_IMPORT_RE.sub("", text)  # web fonts: the system font is used instead
+            fetched = _CSS_URL_RE.findall(text)
+            if fetched:
+                raise ReportError(f"{path} would load {fetched[0]}: the deck would need it")
+        assets[role] = text
+    return assets
+
+
+# ---------------------------------------------------------------------------------------------
+# Cells to slides
+# ---------------------------------------------------------------------------------------------
+
+
+def slide_type(cell: NotebookNode) -> str:
+    """A cell's ``metadata.slideshow.slide_type``, ``"-"`` (continue the slide) if unset.
+
+    Parameters
+    ----------
+    cell : nbformat.NotebookNode
+        A notebook cell.
+
+    Returns
+    -------
+    str
+        One of ``"slide"``, ``"subslide"``, ``"fragment"``, ``"-"``, ``"skip"``, ``"notes"``
+        (or whatever else the cell says; nbconvert treats unknown types as ``"-"``).
+    """
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-") or "-"
+
+
+def _split_at_headings(source: str) -> tuple[str, list[str]]:
+    """Split markdown before each level-1 or level-2 ATX heading outside code fences.
+
+    Returns the text before the first such heading and the chunks starting at each one.
+    """
+    before: list[str] = []
+    chunks: list[list[str]] = []
+    in_fence = False
+    for line in source.splitlines(keepends=True):
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+        elif not in_fence and _SPLIT_HEADING_RE.match(line):
+            chunks.append([])
+        (chunks[-1] if chunks else before).append(line)
+    return "".join(before), ["".join(chunk) for chunk in chunks]
+
+
+def _with_slide_type(cell: NotebookNode, source: str, kind: str, part: int) -> NotebookNode:
+    """A copy of ``cell`` with another source and slide type (part > 0: a new cell id)."""
+    new = copy.deepcopy(cell)
+    new.source = source.strip("\n")
+    new.metadata.setdefault("slideshow", {})["slide_type"] = kind
+    if part and "id" in new:
+        new.id = f"{new.id}-{part}"
+    return new
+
+
+def _slide_cells(nb: NotebookNode) -> list[NotebookNode]:
+    """The cells of the deck: ``skip`` cells left out, slide-starting markdown split."""
+    cells = []
+    for cell in nb.cells:
+        kind = slide_type(cell)
+        if kind == "skip":
+            continue
+        if cell.get("cell_type") != "markdown" or kind not in ("slide", "subslide"):
+            cells.append(cell)
+            continue
+        before, chunks = _split_at_headings(cell.source)
+        if not chunks:
+            cells.append(cell)
+            continue
+        if before.strip():
+            cells.append(_with_slide_type(cell, before, "-", 0))
+        for part, chunk in enumerate(chunks, start=1):
+            cells.append(_with_slide_type(cell, chunk, kind, part if before.strip() else part - 1))
+    return cells
+
+
+def count_slide_figures(nb: NotebookNode) -> int:
+    """Count the plotly figures a deck of ``nb`` draws: those of the cells not tagged ``skip``.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+
+    Returns
+    -------
+    int
+        The number of plotly outputs in cells whose slide type is not ``"skip"`` (a figure
+        in a ``notes`` cell counts: it is drawn in the speaker notes).
+    """
+    shown = nbformat.v4.new_notebook(cells=[c for c in nb.cells if slide_type(c) != "skip"])
+    return count_figures(shown)
+
+
+# ---------------------------------------------------------------------------------------------
+# Converting and writing
+# ---------------------------------------------------------------------------------------------
+
+
+def _exporter() -> SlidesExporter:
+    """A fresh slides exporter: offline template, no code inputs, no prompts."""
+    return SlidesExporter(
+        template_name="reveal",
+        extra_loaders=[DictLoader({_TEMPLATE_NAME: _SLIDES_TEMPLATE})],
+        template_file=_TEMPLATE_NAME,
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def notebook_to_slides(nb: NotebookNode, *, reveal_dir: Path, title: str | None = None) -> str:
+    """Export an executed notebook to one offline, self-contained reveal.js deck.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook whose cells carry ``metadata.slideshow.slide_type`` (see the
+        module's docstring for the rules). It is not modified.
+    reveal_dir : Path
+        The ``reveal.js`` folder of an npm install (``node_modules/reveal.js``), version 4.x
+        or 5.x, whose files are inlined; see :data:`DEFAULT_REVEAL_DIR`.
+    title : str or None, optional
+        The deck's ``<title>``. By default, the notebook's first markdown heading, else its
+        ``metadata.title``, else ``"Notebook"``.
+
+    Returns
+    -------
+    str
+        The deck: reveal.js inlined, plotly.js embedded once (not at all without a shown
+        figure), every figure of a shown cell drawn by an inline ``Plotly.newPlot``, code
+        inputs hidden, nothing loaded from the network. The same notebook and reveal.js
+        always give the same string.
+
+    Raises
+    ------
+    ReportError
+        If ``reveal_dir`` is missing or incomplete (the message names the folder and the
+        command that installs it), if every cell is tagged ``skip`` or ``notes``, if the
+        deck would load a remote resource (e.g. from a markdown image), or if a figure is
+        missing from it.
+    """
+    assets = _read_reveal(reveal_dir)
+    nb = copy.deepcopy(nb)
+    nb.cells = _slide_cells(nb)
+    div_ids = figures_to_html(nb)
+    deck_title = title or first_heading(nb) or nb.metadata.get("title") or "Notebook"
+    nb.metadata["title"] = deck_title
+    resources = {
+        "metadata": {"name": deck_title},
+        "lowback_reveal": assets,
+        "lowback_plotlyjs": get_plotlyjs() if div_ids else "",
+        "lowback_deck_css": _DECK_CSS,
+        "lowback_deck_js": _DECK_JS % json.dumps(_REVEAL_CONFIG, sort_keys=True),
+    }
+    try:
+        html, _ = _exporter().from_notebook_node(nb, resources=resources)
+    except ValueError as exc:  # nbconvert: "All cells are hidden, cannot create slideshow"
+        raise ReportError(f"deck {deck_title!r}: no cell to show on a slide ({exc})") from exc
+
+    remote = remote_resources(html)
+    if remote:
+        shown = ", ".join(remote[:5]) + (" ..." if len(remote) > 5 else "")
+        raise ReportError(
+            f"deck {deck_title!r} would load {len(remote)} remote resource(s), "
+            f"so it does not work offline: {shown}"
+        )
+    missing = [div_id for div_id in div_ids if f'id="{div_id}"' not in html]
+    if missing or count_rendered_figures(html) != len(div_ids):
+        raise ReportError(f"deck {deck_title!r}: figures missing from the deck: {missing}")
+    return html
+
+
+def build_slides(
+    notebooks: Sequence[Path], out_dir: Path, *, reveal_dir: Path, timeout: int = 600
+) -> list[Path]:
+    """Execute notebooks and write one offline slide deck per notebook.
+
+    reveal.js is checked first, then every notebook is executed and converted; only when
+    every deck is ready is anything written, so a failure leaves existing decks untouched.
+    Each deck is written atomically (see :func:`lowback.report.write_atomic`).
+
+    Parameters
+    ----------
+    notebooks : Sequence[Path]
+        The ``.ipynb`` files, which are not modified. Their stems must differ, since each
+        deck is ``out_dir / f"{stem}.slides.html"``.
+    out_dir : Path
+        The folder for the decks, created if missing.
+    reveal_dir : Path
+        The ``reveal.js`` folder of an npm install (see :func:`notebook_to_slides`).
+    timeout : int, optional
+        Seconds allowed for each cell (default 600).
+
+    Returns
+    -------
+    list[Path]
+        The written decks, in the order of ``notebooks``.
+
+    Raises
+    ------
+    ReportError
+        With a message naming the problem: reveal.js missing (and how to install it),
+        duplicate stems, a notebook that is missing, invalid or fails to run (naming the
+        cell), a deck that would need the network, or an unwritable ``out_dir``.
+    """
+    paths = [Path(nb_path).absolute() for nb_path in notebooks]
+    out_dir = Path(out_dir)
+    targets = [out_dir / f"{nb_path.stem}.slides.html" for nb_path in paths]
+    seen: dict[Path, Path] = {}
+    for nb_path, target in zip(paths, targets, strict=True):
+        if target in seen:
+            raise ReportError(f"{seen[target]} and {nb_path} would both be written to {target}")
+        seen[target] = nb_path
+    _read_reveal(reveal_dir)  # fail before running any notebook
+
+    decks = []
+    for nb_path in paths:
+        executed = execute_notebook(nb_path, timeout=timeout)
+        title = first_heading(executed) or executed.metadata.get("title") or nb_path.stem
+        try:
+            decks.append(notebook_to_slides(executed, reveal_dir=reveal_dir, title=title))
+        except ReportError as exc:
+            raise ReportError(f"{nb_path}: {exc}") from exc
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ReportError(f"output path exists and is not a directory: {out_dir}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for target, deck in zip(targets, decks, strict=True):
+            write_atomic(target, deck)
+    except OSError as exc:
+        raise ReportError(f"cannot write slides to {out_dir}: {exc}") from exc
+    return targets
