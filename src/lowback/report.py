@@ -44,13 +44,23 @@ from nbformat import NotebookNode
 from plotly.offline import get_plotlyjs
 
 __all__ = [
+    "KEY_FIGURE_TAG",
+    "LIVE_ONLY_NOTE",
     "PLOTLY_MIMETYPE",
+    "WIDGET_MIMETYPE",
     "ReportError",
     "build_reports",
     "count_figures",
     "count_rendered_figures",
     "execute_notebook",
+    "figures_to_html",
+    "first_heading",
+    "has_parameters_cell",
+    "index_page",
     "notebook_to_html",
+    "read_with_parameters",
+    "remote_resources",
+    "store_outputs",
     "write_atomic",
 ]
 
