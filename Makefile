@@ -66,7 +66,7 @@ explore: $(STAMP) ## The symptom explorer as an app, no code (Voila on 127.0.0.1
 	$(BIN)/lowback explore $(if $(PORT),--port $(PORT))
 
 lab: $(STAMP) ## Start JupyterLab on 127.0.0.1 with RISE slides (token auth on; open the URL it prints)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lock: ## Re-resolve requirements.lock from pyproject.toml (exact versions and hashes)
 	$(PYTHON) -m venv .venv-lock

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -52,3 +54,59 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "lowback", *args], capture_output=True, text=True, check=False
     )
+
+
+PACKAGE_JSON = config.PROJECT_DIR / "package.json"
+NPM_INSTALL = ["install", "--no-package-lock", "--no-audit", "--no-fund", "--ignore-scripts"]
+
+
+# ---------------------------------------------------------------------------------------------
+# reveal.js, installed once
+# ---------------------------------------------------------------------------------------------
+
+
+def pinned_reveal_version() -> str:
+    return json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))["dependencies"]["reveal.js"]
+
+
+def _installed_version(reveal_dir: Path) -> str | None:
+    try:
+        return json.loads((reveal_dir / "package.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _unavailable(reason: str) -> None:
+    message = f"reveal.js unavailable, deck tests NOT RUN: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message + " (CI=true: this is a failure, not a skip)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def reveal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """reveal.js at the version pinned in package.json: ``make slides``'s copy, or npm's."""
+    pinned = pinned_reveal_version()
+    made = config.PROJECT_DIR / ".cache" / "slides" / "node_modules" / "reveal.js"
+    if _installed_version(made) == pinned:
+        return made
+    npm = shutil.which("npm")
+    if npm is None:
+        _unavailable("npm is not on PATH")
+    prefix = tmp_path_factory.mktemp("slides-assets")
+    shutil.copyfile(PACKAGE_JSON, prefix / "package.json")
+    try:
+        done = subprocess.run(
+            [npm, *NPM_INSTALL, "--prefix", str(prefix)],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        _unavailable("`npm install` timed out (no registry?)")
+    if done.returncode != 0:
+        _unavailable(f"`npm install` failed: {done.stderr.strip()[-500:]}")
+    installed = prefix / "node_modules" / "reveal.js"
+    assert _installed_version(installed) == pinned, "npm did not install the pinned version"
+    return installed

@@ -32,10 +32,12 @@ def test_tree_figure_shows_one_example_path_at_a_time_ending_at_its_leaf(kb, tre
     for i, button in enumerate(buttons):
         visible = button.args[0]["visible"]
         assert visible[-len(paths) :] == [j == i for j in range(len(paths))]
-    for path, (signs, age) in zip(paths, EXAMPLES.values(), strict=True):
+    for i, (path, (signs, age)) in enumerate(zip(paths, EXAMPLES.values(), strict=True)):
         values = model.feature_values(tree, signs, age)
         assert len(path.x) == len(model.walk(tree, values))
-        assert path.hovertext[-1].startswith("leaf ")
+        assert path.hoverinfo == "skip"  # the node under the path keeps the hover
+        caption = buttons[i].args[1]["annotations"][0]["text"]
+        assert model.decision_path(tree, kb, values)[-1] in caption
 
 
 def test_every_tree_node_hover_names_its_counts_and_split_quotes(kb, tree):

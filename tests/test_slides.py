@@ -9,10 +9,7 @@ under ``CI=true``, where that is a failure.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -38,62 +35,9 @@ from lowback.slides import (
     notebook_to_slides,
     slide_type,
 )
+from tests.conftest import PACKAGE_JSON, pinned_reveal_version
 
-PACKAGE_JSON = config.PROJECT_DIR / "package.json"
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
-NPM_INSTALL = ["install", "--no-package-lock", "--no-audit", "--no-fund", "--ignore-scripts"]
-
-
-# ---------------------------------------------------------------------------------------------
-# reveal.js, installed once
-# ---------------------------------------------------------------------------------------------
-
-
-def _pinned_reveal_version() -> str:
-    return json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))["dependencies"]["reveal.js"]
-
-
-def _installed_version(reveal_dir: Path) -> str | None:
-    try:
-        return json.loads((reveal_dir / "package.json").read_text(encoding="utf-8"))["version"]
-    except (OSError, ValueError, KeyError):
-        return None
-
-
-def _unavailable(reason: str) -> None:
-    message = f"reveal.js unavailable, deck tests NOT RUN: {reason}"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message + " (CI=true: this is a failure, not a skip)")
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="session")
-def reveal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """reveal.js at the version pinned in package.json: ``make slides``'s copy, or npm's."""
-    pinned = _pinned_reveal_version()
-    made = config.PROJECT_DIR / ".cache" / "slides" / "node_modules" / "reveal.js"
-    if _installed_version(made) == pinned:
-        return made
-    npm = shutil.which("npm")
-    if npm is None:
-        _unavailable("npm is not on PATH")
-    prefix = tmp_path_factory.mktemp("slides-assets")
-    shutil.copyfile(PACKAGE_JSON, prefix / "package.json")
-    try:
-        done = subprocess.run(
-            [npm, *NPM_INSTALL, "--prefix", str(prefix)],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        _unavailable("`npm install` timed out (no registry?)")
-    if done.returncode != 0:
-        _unavailable(f"`npm install` failed: {done.stderr.strip()[-500:]}")
-    installed = prefix / "node_modules" / "reveal.js"
-    assert _installed_version(installed) == pinned, "npm did not install the pinned version"
-    return installed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,7 +167,7 @@ def test_package_json_pins_one_exact_reveal_version_and_no_lock_is_committed():
     manifest = json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))
     assert manifest["private"] is True
     assert list(manifest["dependencies"]) == ["reveal.js"]
-    assert re.fullmatch(r"\d+\.\d+\.\d+", _pinned_reveal_version())
+    assert re.fullmatch(r"\d+\.\d+\.\d+", pinned_reveal_version())
     assert not (config.PROJECT_DIR / "package-lock.json").exists()
 
 

@@ -320,6 +320,7 @@ def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_
 
 
 def _explore(port: int, token: str | None) -> int:
+    import os
     import secrets
     import shutil
     import subprocess
@@ -333,6 +334,14 @@ def _explore(port: int, token: str | None) -> int:
         return 2
     token = token or secrets.token_urlsafe(24)
     app = config.PACKAGE_DIR / "apps" / "explorer.ipynb"
+    # lowback's Voila template (offline: no icon fonts from a CDN) lives beside the app.
+    templates = str(config.PACKAGE_DIR / "apps" / "jupyter")
+    environment = {
+        **os.environ,
+        "JUPYTER_PATH": os.pathsep.join(
+            [templates, *filter(None, [os.environ.get("JUPYTER_PATH")])]
+        ),
+    }
     command = [
         voila,
         str(app),
@@ -341,10 +350,11 @@ def _explore(port: int, token: str | None) -> int:
         "--Voila.ip=127.0.0.1",
         f"--token={token}",
         "--show_tracebacks=False",
+        "--template=lowback",
     ]
     # Voila runs in a session of its own: Ctrl-C reaches only this process, which stops
     # Voila with SIGTERM, its clean shutdown (SIGINT makes it print a traceback).
-    server = subprocess.Popen(command, start_new_session=True)
+    server = subprocess.Popen(command, start_new_session=True, env=environment)
     print(f"Symptom explorer: http://127.0.0.1:{port}/?token={token}  (Ctrl-C stops it)")
     print(DISCLAIMER, flush=True)
     try:

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from lowback.triage import DISCLAIMER, Assessment, AssessmentInputError, default_assessor
 
+CONTROL_WIDTH = "400px"  # wide enough for the longest sign's label and the age readout
 _TRIAGE_STYLE = {"self_care": "#009E73", "see_doctor": "#E69F00", "urgent": "#D55E00"}
 
 
@@ -51,12 +52,17 @@ def symptom_explorer() -> widgets.Widget:
         sign: widgets.Checkbox(
             description=assessor.sign_evidence(sign).label,
             indent=False,
-            layout=widgets.Layout(width="330px"),
+            layout=widgets.Layout(width=CONTROL_WIDTH),
         )
         for sign in assessor.signs
     }
     age = widgets.IntSlider(
-        value=40, min=0, max=120, description="Age (years)", style={"description_width": "initial"}
+        value=40,
+        min=0,
+        max=120,
+        description="Age (years)",
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width=CONTROL_WIDTH),
     )
     out = widgets.HTML()
 
@@ -70,5 +76,8 @@ def symptom_explorer() -> widgets.Widget:
     for control in [*boxes.values(), age]:
         control.observe(update, names="value")
     update()
-    signs = widgets.VBox([widgets.HTML("<b>Signs the runner reports</b>"), *boxes.values(), age])
+    signs = widgets.VBox(
+        [widgets.HTML("<b>Signs the runner reports</b>"), *boxes.values(), age],
+        layout=widgets.Layout(min_width=CONTROL_WIDTH),
+    )
     return widgets.HBox([signs, out])

@@ -564,6 +564,7 @@ def tree_figure(
 
     examples = examples or {}
     fixed = len(fig.data)
+    captions = []
     for name, (signs, age) in examples.items():
         values = model.feature_values(tree, signs, age)
         nodes = model.walk(tree, values)
@@ -576,34 +577,54 @@ def tree_figure(
                 marker={"size": 12, "color": "#000000"},
                 opacity=0.55,
                 name=f"path: {name}",
-                hovertext=[html.escape(step) for step in model.decision_path(tree, kb, values)],
-                hoverinfo="text",
+                hoverinfo="skip",  # hovering a node on the path must show the node and its quote
                 visible=False,
                 showlegend=False,
             )
         )
+        steps = " → ".join(html.escape(s) for s in model.decision_path(tree, kb, values))
+        captions.append(_path_caption(f"<b>{html.escape(name)}</b>: {steps}"))
     if examples:
         fig.data[fixed].visible = True
         buttons = []
         for i, name in enumerate(examples):
             visible = [True] * fixed + [j == i for j in range(len(examples))]
             buttons.append(
-                {"label": html.escape(name), "method": "restyle", "args": [{"visible": visible}]}
+                {
+                    "label": html.escape(name),
+                    "method": "update",
+                    "args": [{"visible": visible}, {"annotations": [captions[i]]}],
+                }
             )
-        fig.update_layout(updatemenus=_dropdown(buttons, x=0.0, y=1.09, xanchor="left"))
+        fig.update_layout(
+            updatemenus=_dropdown(buttons, x=0.0, y=1.09, xanchor="left"),
+            annotations=[captions[0]],
+        )
     size = f" on {cohort_size:,} simulated runners" if cohort_size else " on simulated runners"
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, range=[min(y for _, y in positions.values()) - 0.45, 0.3])
     fig.update_layout(
         legend={"title": "pain type", "orientation": "h", "x": 1, "xanchor": "right", "y": 1.07}
     )
-    fig = _style(
-        fig,
-        f"The decision tree, fitted{size}: class mix per node, an example runner's path",
-        height=640,
-    )
-    fig.update_layout(margin={"t": 120})
+    fig = _style(fig, f"Decision tree fitted{size}", height=680)
+    fig.update_layout(margin={"t": 120, "b": 90})
     return fig
+
+
+def _path_caption(text: str) -> dict:
+    """The chosen example runner's path in words, under the tree."""
+    return {
+        "text": text,
+        "x": 0,
+        "y": -0.04,
+        "xref": "paper",
+        "yref": "paper",
+        "showarrow": False,
+        "xanchor": "left",
+        "yanchor": "top",
+        "align": "left",
+        "font": {"size": 13},
+    }
 
 
 def confusion_heatmap(evaluation) -> go.Figure:

@@ -1,0 +1,181 @@
+"""``lowback explore``: the symptom explorer as a Voila app, used as a person would.
+
+One server for the module; the last test stops it with SIGINT (Ctrl-C), as a user does.
+"""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.browser.helpers import (
+    Recorder,
+    free_port,
+    http_get,
+    log_tail,
+    port_is_free,
+    record,
+    stop_process,
+    wait_for_free_port,
+    wait_until_answers,
+)
+
+BENDING = "Worse when bending over"
+TOES = "Pain radiating to the toes"
+TOES_QUOTE = "If you have pain that radiates to your toes"
+
+
+@dataclass
+class Explorer:
+    proc: subprocess.Popen
+    port: int
+    token: str
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/?token={self.token}"
+
+
+@pytest.fixture(scope="module")
+def explorer(tmp_path_factory):
+    """``python -m lowback explore`` on a free port with a random token."""
+    port, token = free_port(), secrets.token_urlsafe(24)
+    log = tmp_path_factory.mktemp("explorer") / "explore.log"
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "lowback", "explore", "--port", str(port), "--token", token],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Explorer(proc=proc, port=port, token=token, log=log)
+    try:
+        # The first answer waits for a kernel that fits a small model: give it time.
+        wait_until_answers(server.url, proc, log, timeout=120)
+        yield server
+    finally:
+        stop_process(proc, signal.SIGINT, timeout=20)
+        assert wait_for_free_port(port), f"port {port} still in use after the explorer stopped"
+
+
+@pytest.fixture(scope="module")
+def explorer_page(explorer, browser):
+    """The explorer open in the browser; only its own server may be reached."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    base = f"http://127.0.0.1:{explorer.port}"
+    recorder = record(page, lambda url: url.startswith((base, "data:", "blob:")))
+    page.goto(explorer.url)
+    yield page, recorder
+    context.close()
+
+
+def test_explorer_refuses_requests_without_the_token(explorer):
+    base = f"http://127.0.0.1:{explorer.port}"
+    for url in (f"{base}/", f"{base}/?token=not-the-token"):
+        answer = http_get(url)
+        assert answer.status != 200, f"{url} answered 200 without the token"
+        assert answer.status in (302, 401, 403), (url, answer.status, answer.location)
+        if answer.status == 302:
+            assert "/login" in answer.location, answer.location
+
+
+def test_explorer_flags_toes_pain_as_urgent_with_the_quote(explorer_page, screenshots_dir):
+    page, _ = explorer_page
+    bending = page.get_by_role("checkbox", name=BENDING, exact=True)
+    toes = page.get_by_role("checkbox", name=TOES, exact=True)
+    bending.wait_for(timeout=60_000)  # the kernel renders the widgets
+    page.get_by_text("Tick at least one sign").wait_for(timeout=30_000)
+    urgent = page.get_by_text("URGENT", exact=True)
+    assert urgent.count() == 0, "URGENT shown before any sign is ticked"
+
+    page.get_by_text(BENDING, exact=True).click()  # the label, as a person clicks it
+    toes.check()  # the input itself
+    assert bending.is_checked() and toes.is_checked()
+
+    quote = page.get_by_text(TOES_QUOTE)
+    try:
+        quote.first.wait_for(timeout=20_000)
+    finally:
+        page.screenshot(path=str(screenshots_dir / "explorer.png"), full_page=True)
+    assert urgent.is_visible(), "no URGENT triage after ticking both signs"
+    assert "Pain radiating to the toes" in page.inner_text("body")
+
+
+# Where the visible parts of the sign controls end (a checkbox's label, the slider's
+# value), and where the assessment beside them starts.
+LAYOUT_JS = """
+() => {
+  const boxes = [...document.querySelectorAll('.widget-checkbox')];
+  const column = boxes.length && boxes[0].closest('.widget-vbox');
+  const row = column && column.closest('.widget-hbox');
+  const assessment = row && [...row.children].find(c => c !== column);
+  if (!assessment) return null;
+  return {
+    assessmentLeft: assessment.getBoundingClientRect().left,
+    columnRight: column.getBoundingClientRect().right,
+    controls: [
+      ...[...column.querySelectorAll('.widget-checkbox .widget-label-basic')].map(
+        l => [l.textContent.replace('\\u200b', '').trim(), l.getBoundingClientRect().right]),
+      ...[...column.querySelectorAll('.widget-slider .widget-readout')].map(
+        r => ['age slider value ' + r.textContent.trim(), r.getBoundingClientRect().right]),
+    ],
+  };
+}
+"""
+
+
+def test_explorer_assessment_does_not_cover_the_signs(explorer_page):
+    """With a long assessment beside it, every sign's label and the age slider stay whole."""
+    page, _ = explorer_page
+    page.get_by_role("checkbox", name=BENDING, exact=True).check()
+    page.get_by_role("checkbox", name=TOES, exact=True).check()
+    page.get_by_text(TOES_QUOTE).first.wait_for(timeout=20_000)
+    layout = page.evaluate(LAYOUT_JS)
+    assert layout, "no signs column next to an assessment"
+    covered = [
+        f"{label!r} ends at x={right:.0f}"
+        for label, right in layout["controls"]
+        if right > layout["assessmentLeft"] + 1
+    ]
+    assert not covered, (
+        f"at {page.viewport_size['width']} px the signs column is squeezed to end at "
+        f"x={layout['columnRight']:.0f} and the assessment starts at "
+        f"x={layout['assessmentLeft']:.0f}, over these controls: {covered}"
+    )
+
+
+def test_explorer_page_needs_no_network_and_logs_no_error(explorer_page):
+    page, recorder = explorer_page
+    page.get_by_role("checkbox", name=BENDING, exact=True).wait_for(timeout=60_000)
+    recorder: Recorder
+    assert not recorder.blocked_requests, (
+        f"the explorer asks for the network (blocked here): {recorder.blocked_requests}"
+    )
+    assert not recorder.console_errors, f"console errors: {recorder.console_errors}"
+    assert not recorder.page_errors, f"uncaught errors: {recorder.page_errors}"
+    assert not recorder.failed_requests, f"failed requests: {recorder.failed_requests}"
+
+
+def test_explorer_stops_on_ctrl_c_and_frees_its_port(explorer):
+    assert explorer.proc.poll() is None, f"the explorer died early:\n{log_tail(explorer.log)}"
+    start = time.monotonic()
+    explorer.proc.send_signal(signal.SIGINT)
+    try:
+        code = explorer.proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the explorer did not exit within 20 s of SIGINT:\n{log_tail(explorer.log)}")
+    took = time.monotonic() - start
+    assert code == 0, f"exit code {code} after SIGINT:\n{log_tail(explorer.log)}"
+    assert wait_for_free_port(explorer.port, timeout=10), f"port {explorer.port} still in use"
+    assert port_is_free(explorer.port)
+    assert "Symptom explorer stopped." in explorer.log.read_text(encoding="utf-8")
+    print(f"explorer stopped {took:.1f} s after SIGINT")
