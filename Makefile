@@ -13,7 +13,7 @@ REPORTS := reports
 # Another assumptions file for `make report`, e.g. data/scenarios/older-runners.toml
 ASSUMPTIONS ?=
 
-.PHONY: help venv report slides notebooks test lint format lab explore validate lock clean
+.PHONY: help venv report slides notebooks test bench lint format lab explore validate lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +50,9 @@ notebooks: $(STAMP) ## Re-run every notebook top to bottom and store its outputs
 
 test: $(STAMP) ## Run the whole test suite, notebooks included (nbval, strict)
 	$(BIN)/python -m pytest --nbval --nbval-current-env
+
+bench: $(STAMP) ## Benchmarks against floors measured in the same run: reports/bench.json, reports/bench.html (not part of make test)
+	$(BIN)/python -m lowback.bench --out $(REPORTS)
 
 lint: $(STAMP) ## Check code and notebooks with ruff (lint and format)
 	$(BIN)/ruff check src tests notebooks

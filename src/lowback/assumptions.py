@@ -263,7 +263,7 @@ def load_assumptions(kb: KnowledgeBase, path: Path | str | None = None) -> Assum
         raw = AssumptionFile.model_validate(data)
     except pydantic.ValidationError as err:
         raise AssumptionError(path, _pydantic_problems(err)) from None
-    rules = Rulebook.from_kb(kb)
+    rules = kb.rulebook
     problems = _consistency_problems(raw, rules, kb)
     if problems:
         raise AssumptionError(path, problems)

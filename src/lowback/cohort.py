@@ -33,7 +33,6 @@ from lowback.assumptions import (
     load_assumptions,
 )
 from lowback.records import KnowledgeBase
-from lowback.rulebook import Rulebook
 
 #: The pain type of a simulated runner without low back pain.
 NO_PAIN = "none"
@@ -86,7 +85,7 @@ def simulate(
         raise ValueError(f"n must be at least 1, got {n}")
     if not isinstance(assumptions, Assumptions):
         assumptions = load_assumptions(kb, assumptions)
-    rules = Rulebook.from_kb(kb)
+    rules = kb.rulebook
     rng = np.random.default_rng(random_state)
     raw = assumptions.raw
 
@@ -160,7 +159,7 @@ def simulate(
 
 def feature_columns(kb: KnowledgeBase) -> dict[str, list[str]]:
     """The simulated frame's columns by role: symptoms, red flags, risk factors."""
-    rules = Rulebook.from_kb(kb)
+    rules = kb.rulebook
     triage = kb.triage
     reportable = set(triage.loc[triage["raised_by"] == "reported", "red_flag"])
     return {

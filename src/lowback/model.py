@@ -75,7 +75,7 @@ def fit_tree(
     kb: KnowledgeBase, cohort: pd.DataFrame, *, max_depth: int = MAX_DEPTH, random_state: int = 0
 ) -> TreeModel:
     """Fit the tree on the runners with pain of a simulated cohort."""
-    features = tree_features(Rulebook.from_kb(kb))
+    features = tree_features(kb.rulebook)
     pain = with_pain(cohort)
     estimator = make_tree(max_depth, random_state).fit(
         pain[features], pain["pain_type"].astype(str)
@@ -142,7 +142,7 @@ def evaluate(
 
     An ``"undetermined"`` answer counts as wrong.
     """
-    rules = Rulebook.from_kb(kb)
+    rules = kb.rulebook
     pain = with_pain(cohort)
     X = pain[[*rules.symptoms, AGE]]
     y = pain["pain_type"].astype(str).to_numpy()
@@ -415,7 +415,7 @@ def noise_sweep(
     base = (
         assumptions if isinstance(assumptions, Assumptions) else load_assumptions(kb, assumptions)
     )
-    rules = Rulebook.from_kb(kb)
+    rules = kb.rulebook
     rows = []
     for level in levels:
         cohort = simulate(

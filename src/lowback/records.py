@@ -81,6 +81,13 @@ class KnowledgeBase:
         return entities[entities["kind"] == kind].copy(deep=False)
 
     @cached_property
+    def rulebook(self):  # -> lowback.rulebook.Rulebook (imported lazily: it imports this module)
+        """The article's rules derived from these claims, once (see :mod:`lowback.rulebook`)."""
+        from lowback.rulebook import Rulebook
+
+        return Rulebook.from_kb(self)
+
+    @cached_property
     def _labels(self) -> Mapping[str, str]:
         entities = self._tables["entities"]
         return MappingProxyType(dict(zip(entities["id"], entities["label"], strict=True)))

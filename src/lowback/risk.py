@@ -16,7 +16,6 @@ import pandas as pd
 
 from lowback.cohort import NO_PAIN
 from lowback.records import KnowledgeBase
-from lowback.rulebook import Rulebook
 
 #: The outcome "any low back pain" in the effect tables.
 ANY_PAIN = "low_back_pain"
@@ -99,7 +98,7 @@ def relative_risks(
     """
     from scipy import stats
 
-    rules = Rulebook.from_kb(kb)
+    rules = kb.rulebook
     factors = [f for f in rules.risk_factors if f in cohort]
     outcomes = _outcomes(cohort, rules.pain_types)
     exposed = cohort[factors].to_numpy(dtype=np.float32)

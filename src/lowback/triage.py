@@ -182,7 +182,7 @@ class Assessor:
 
     def __init__(self, kb: KnowledgeBase, tree: TreeModel, median_age: int):
         self.kb, self.tree, self.median_age = kb, tree, median_age
-        self.rules = Rulebook.from_kb(kb)
+        self.rules = kb.rulebook
         self.gate = RedFlagGate(kb, self.rules)
         self.signs = (
             tuple(s for s in self.rules.symptoms if s != AGE_SYMPTOM) + self.gate.reportable
