@@ -221,38 +221,15 @@ def figure_page(results: dict) -> str:
         cols=2,
         subplot_titles=("simulate: seconds by cohort size", "fit_tree vs scikit-learn fit"),
     )
-    cohort = results["cohort"]["rows"]
-    fig.add_trace(
-        go.Scatter(
-            x=[r["runners"] for r in cohort],
-            y=[r["seconds"] for r in cohort],
-            mode="lines+markers",
-            name="simulate",
-        ),
-        row=1,
-        col=1,
-    )
-    tree = results["tree"]["rows"]
-    fig.add_trace(
-        go.Scatter(
-            x=[r["runners"] for r in tree],
-            y=[r["seconds"] for r in tree],
-            mode="lines+markers",
-            name="lowback fit_tree",
-        ),
-        row=1,
-        col=2,
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=[r["runners"] for r in tree],
-            y=[r["floor_seconds"] for r in tree],
-            mode="lines+markers",
-            name="scikit-learn fit (floor)",
-        ),
-        row=1,
-        col=2,
-    )
+    cohort, tree = results["cohort"]["rows"], results["tree"]["rows"]
+    curves = [  # (rows, time key, name, subplot column)
+        (cohort, "seconds", "simulate", 1),
+        (tree, "seconds", "lowback fit_tree", 2),
+        (tree, "floor_seconds", "scikit-learn fit (floor)", 2),
+    ]
+    for rows, key, name, col in curves:
+        x, y = [r["runners"] for r in rows], [r[key] for r in rows]
+        fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=name), row=1, col=col)
     fig.update_xaxes(type="log", title_text="Simulated runners")
     fig.update_yaxes(type="log", title_text="Seconds (median)")
     fig.update_layout(title="lowback benchmarks (log-log)", template="plotly_white", height=520)
