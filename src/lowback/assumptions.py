@@ -29,6 +29,9 @@ DEFAULT_ASSUMPTIONS = config.DATA_DIR / "assumptions.toml"
 
 Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+# Odds ratios and risk multipliers: bounded, because the cohort's weights are float32 and
+# a product of extreme multipliers would overflow to inf or vanish to 0 (NaN shares).
+Multiplier = Annotated[float, Field(ge=1e-3, le=1e3, allow_inf_nan=False)]
 ClaimIds = list[str]
 
 
@@ -50,7 +53,7 @@ class Age(_Strict):
     rationale: str
     older_age_from: Annotated[int, Field(ge=0, le=120)]
     older_age_rationale: str
-    over_65_bone_weight: Positive
+    over_65_bone_weight: Multiplier
     over_65_rationale: str
     over_65_claims: ClaimIds = []
 
@@ -94,15 +97,15 @@ class RedFlag(_Strict):
 
 class RiskFactorDefaults(_Strict):
     prevalence: Probability
-    pain_odds_ratio: Positive
-    type_risk: Positive
+    pain_odds_ratio: Multiplier
+    type_risk: Multiplier
     rationale: str
 
 
 class RiskFactor(_Strict):
     prevalence: Probability | None = None
-    pain_odds_ratio: Positive | None = None
-    type_risk: Positive | None = None
+    pain_odds_ratio: Multiplier | None = None
+    type_risk: Multiplier | None = None
     rationale: str
     claims: ClaimIds = []
 
@@ -272,7 +275,11 @@ def load_assumptions(kb: KnowledgeBase, path: Path | str | None = None) -> Assum
 
 def _read_toml(path: Path, seen: tuple[Path, ...]) -> dict:
     """Read an assumptions file; ``extends = "base.toml"`` lays it over a base file."""
-    if not path.is_file():
+    try:
+        found = path.is_file()
+    except OSError:  # a name too long for the file system, say
+        found = False
+    if not found:
         raise AssumptionError(path, ["the file does not exist; expected a TOML file"])
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -281,7 +288,7 @@ def _read_toml(path: Path, seen: tuple[Path, ...]) -> dict:
     base = data.pop("extends", None)
     if base is None:
         return data
-    if not isinstance(base, str):
+    if not isinstance(base, str) or "\x00" in base:  # no path holds a NUL character
         raise AssumptionError(path, [f"extends: got {base!r}; expected the path of a base file"])
     base_path = (path.parent / base).resolve()
     if base_path in seen or base_path == path.resolve():

@@ -63,7 +63,7 @@ def simulate(
         Loaded assumptions, a path to an assumptions file, or None for
         ``data/assumptions.toml``.
     random_state : int, numpy Generator or None
-        Seed: the same seed gives the same frame.
+        Seed (a whole number, at least 0): the same seed gives the same frame.
 
     Returns
     -------
@@ -77,12 +77,22 @@ def simulate(
     AssumptionError
         If the assumptions file is missing, malformed or inconsistent.
     TypeError, ValueError
-        If ``n`` is not a whole number of at least 1.
+        If ``n`` is not a whole number of at least 1, or ``random_state`` is neither a
+        whole number of at least 0, a numpy Generator nor None.
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
         raise TypeError(f"n must be a whole number of runners, got {type(n).__name__} {n!r}")
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
+    if isinstance(random_state, bool) or not isinstance(
+        random_state, int | np.integer | np.random.Generator | None
+    ):
+        raise TypeError(
+            "random_state must be a whole number, a numpy Generator or None, "
+            f"got {type(random_state).__name__} {random_state!r}"
+        )
+    if isinstance(random_state, int | np.integer) and random_state < 0:
+        raise ValueError(f"random_state must be at least 0, got {random_state}")
     if not isinstance(assumptions, Assumptions):
         assumptions = load_assumptions(kb, assumptions)
     rules = kb.rulebook
@@ -97,14 +107,16 @@ def simulate(
     # close to the frame's own size (one byte per runner and column).
     factors: dict[str, np.ndarray] = {}
     baseline = raw.cohort.baseline_pain_risk
-    log_odds = np.full(n, np.log(baseline / (1 - baseline)), dtype=np.float32)
+    with np.errstate(divide="ignore"):  # a risk of 0 or 1 has log-odds -inf or inf
+        log_odds = np.full(n, np.log(np.float64(baseline) / (1 - baseline)), dtype=np.float32)
     for factor, (prevalence, odds_ratio, _) in assumptions.risk_factors.items():
         present = (
             age >= raw.age.older_age_from if factor == AGE_FACTOR else _draw(rng, prevalence, n)
         )
         factors[factor] = present
         log_odds[present] += np.float32(np.log(odds_ratio))
-    has_pain = rng.random(n) < 1 / (1 + np.exp(-log_odds))
+    with np.errstate(over="ignore"):  # exp(-log_odds) is inf for a risk near 0: 1 / inf = 0
+        has_pain = rng.random(n) < 1 / (1 + np.exp(-log_odds))
     del log_odds
 
     types = rules.pain_types

@@ -333,7 +333,9 @@ def _check_ids(given: Iterable[object], valid: tuple[str, ...], what: str) -> li
 def _check_age(age: object) -> float | None:
     if age is None:
         return None
-    if isinstance(age, bool) or not isinstance(age, Real) or not math.isfinite(age):
+    # NaN is unequal to itself; comparing, unlike math.isfinite, cannot overflow on an
+    # int or Fraction too large for a float.
+    if isinstance(age, bool) or not isinstance(age, Real) or age != age or abs(age) == math.inf:
         raise AssessmentInputError(f"age must be a number of years, got {age!r}")
     if not 0 <= age <= MAX_AGE:
         raise AssessmentInputError(f"age must be between 0 and {MAX_AGE} years, got {age}")
