@@ -17,10 +17,15 @@ from lowback.model import AGE, Evaluation, TreeModel
 from lowback.records import KnowledgeBase
 from lowback.risk import ANY_PAIN, evidence_matrix, prevention_matrix
 
+# Markdown passes raw HTML through and reads [text](url) as a link (javascript: URLs
+# included, in nbconvert's pages): record text is HTML-escaped, and its brackets and
+# backticks written as character references, which Markdown shows but never parses.
+_MARKDOWN_SYNTAX = str.maketrans({"[": "&#91;", "]": "&#93;", "`": "&#96;"})
+
 
 def _label(kb: KnowledgeBase, entity_id: str) -> str:
-    """A record's label, escaped: Markdown passes raw HTML through, a label must not."""
-    return html.escape(kb.label(entity_id))
+    """A record's label for a Markdown caption: shown as written, never as markup."""
+    return html.escape(kb.label(entity_id)).translate(_MARKDOWN_SYNTAX)
 
 
 def _listing(kb: KnowledgeBase, ids) -> str:
@@ -31,7 +36,8 @@ def _listing(kb: KnowledgeBase, ids) -> str:
 def cohort_summary(cohort: pd.DataFrame, assumptions: Assumptions) -> str:
     """Which assumptions, how many runners, their age and how many have pain."""
     with_pain = (cohort["pain_type"] != NO_PAIN).mean()
-    name = html.escape(assumptions.path.name)
+    # A code span shows its text as written; a backtick would end it, a blank line too.
+    name = " ".join(assumptions.path.name.replace("`", "'").split())
     return (
         f"Assumptions: `{name}`; {len(cohort):,} simulated runners, mean age "
         f"{cohort['age'].mean():.1f} years, {with_pain:.0%} with back pain."

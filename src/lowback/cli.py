@@ -93,7 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     explore.add_argument("--port", type=int, default=8866, help="default: %(default)s")
     explore.add_argument(
-        "--token", default=None, help="the access token (default: a new random one)"
+        "--token",
+        default=None,
+        help="the access token (default: a new random one; one given here shows in `ps`)",
     )
 
     execute = commands.add_parser(
@@ -187,6 +189,9 @@ def _locate(quote: str, data_dir: Path) -> int:
     from lowback.records import load_knowledge_base
     from lowback.validate import RecordError
 
+    if not quote:  # it would be found at every offset of every source
+        print("lowback locate: QUOTE is empty; give the exact text to find", file=sys.stderr)
+        return 2
     try:
         kb = load_knowledge_base(data_dir)
     except RecordError as err:
@@ -241,6 +246,10 @@ def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: 
     except ReportError as err:
         print(f"report not written: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # the kernels are shut down; no page is half-written
+        folder = out or config.REPORTS_DIR
+        print(f"report interrupted: {folder} has all this build's pages or none", file=sys.stderr)
+        return 130
     for path in written:
         print(f"wrote {path}")
     return 0
@@ -319,9 +328,44 @@ def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_
     return 0
 
 
-def _explore(port: int, token: str | None) -> int:
+def explore_server(
+    voila: str, port: int, token: str | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of the Voila server behind ``lowback explore``.
+
+    It listens on 127.0.0.1 only, with token authentication on (Voila's is off unless
+    asked for). The token, a new random one unless given, goes to Voila in
+    ``JUPYTER_TOKEN``: a command line can be read by every user of the machine (``ps``).
+    """
     import os
     import secrets
+
+    app = config.PACKAGE_DIR / "apps" / "explorer.ipynb"
+    # lowback's Voila template (offline: no icon fonts from a CDN) lives beside the app.
+    templates = str(config.PACKAGE_DIR / "apps" / "jupyter")
+    environment = {
+        **os.environ,
+        "JUPYTER_PATH": os.pathsep.join(
+            [templates, *filter(None, [os.environ.get("JUPYTER_PATH")])]
+        ),
+        "JUPYTER_TOKEN": token or secrets.token_urlsafe(24),
+    }
+    command = [
+        voila,
+        str(app),
+        f"--port={port}",
+        "--no-browser",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.auto_token=True",  # token auth on, with the token from JUPYTER_TOKEN
+        # Voila turns Jupyter Server's Host check (against DNS rebinding) off: back on.
+        "--Voila.tornado_settings={'allow_remote_access': False}",
+        "--show_tracebacks=False",
+        "--template=lowback",
+    ]
+    return command, environment
+
+
+def _explore(port: int, token: str | None) -> int:
     import shutil
     import subprocess
 
@@ -332,29 +376,14 @@ def _explore(port: int, token: str | None) -> int:
     if not 1024 <= port <= 65535:
         print(f"lowback explore: --port must be 1024 to 65535, got {port}", file=sys.stderr)
         return 2
-    token = token or secrets.token_urlsafe(24)
-    app = config.PACKAGE_DIR / "apps" / "explorer.ipynb"
-    # lowback's Voila template (offline: no icon fonts from a CDN) lives beside the app.
-    templates = str(config.PACKAGE_DIR / "apps" / "jupyter")
-    environment = {
-        **os.environ,
-        "JUPYTER_PATH": os.pathsep.join(
-            [templates, *filter(None, [os.environ.get("JUPYTER_PATH")])]
-        ),
-    }
-    command = [
-        voila,
-        str(app),
-        f"--port={port}",
-        "--no-browser",
-        "--Voila.ip=127.0.0.1",
-        f"--token={token}",
-        "--show_tracebacks=False",
-        "--template=lowback",
-    ]
+    command, environment = explore_server(voila, port, token)
+    token = environment["JUPYTER_TOKEN"]
     # Voila runs in a session of its own: Ctrl-C reaches only this process, which stops
-    # Voila with SIGTERM, its clean shutdown (SIGINT makes it print a traceback).
-    server = subprocess.Popen(command, start_new_session=True, env=environment)
+    # Voila with SIGTERM, its clean shutdown (SIGINT makes it print a traceback). It runs
+    # in the app's folder, so that no voila.py or voila.json from elsewhere configures it.
+    server = subprocess.Popen(
+        command, start_new_session=True, env=environment, cwd=config.PACKAGE_DIR / "apps"
+    )
     print(f"Symptom explorer: http://127.0.0.1:{port}/?token={token}  (Ctrl-C stops it)")
     print(DISCLAIMER, flush=True)
     try:
@@ -380,6 +409,9 @@ def _slides(notebooks: list[Path], out: Path, reveal_dir: Path | None, timeout: 
     except ReportError as err:
         print(f"slides not written: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:  # the kernels are shut down; no deck is half-written
+        print(f"slides interrupted: {out} has all this build's decks or none", file=sys.stderr)
+        return 130
     for path in written:
         print(f"wrote {path}")
     return 0

@@ -5,11 +5,15 @@ One server for the module; the last test stops it with SIGINT (Ctrl-C), as a use
 
 from __future__ import annotations
 
+import http.cookiejar
 import secrets
 import signal
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +21,7 @@ import pytest
 
 from tests.browser.helpers import (
     Recorder,
+    _NoRedirect,
     free_port,
     http_get,
     log_tail,
@@ -86,6 +91,37 @@ def test_explorer_refuses_requests_without_the_token(explorer):
         assert answer.status in (302, 401, 403), (url, answer.status, answer.location)
         if answer.status == 302:
             assert "/login" in answer.location, answer.location
+    # With the token, but addressed to another host name (DNS rebinding): refused.
+    request = urllib.request.Request(explorer.url, headers={"Host": "evil.example"})
+    with pytest.raises(urllib.error.HTTPError, match="403"):
+        urllib.request.urlopen(request, timeout=30)
+
+
+def test_explorer_refuses_cross_site_writes(explorer):
+    """Another site's page can make the browser send the explorer's login cookie: the XSRF
+    check refuses its writes (here, shutting a kernel down)."""
+    base = f"http://127.0.0.1:{explorer.port}"
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    browser.open(f"{base}/login", timeout=30).read()  # the login form sets the _xsrf cookie
+    xsrf = next(cookie.value for cookie in jar if cookie.name == "_xsrf")
+    form = urllib.parse.urlencode({"password": explorer.token, "_xsrf": xsrf}).encode()
+    with pytest.raises(urllib.error.HTTPError, match="302"):  # logged in, sent on to the app
+        browser.open(f"{base}/login", data=form, timeout=30)
+
+    def shut_down(headers: dict) -> int:
+        request = urllib.request.Request(
+            f"{base}/voila/api/shutdown/no-such-kernel", data=b"", headers=headers
+        )
+        try:
+            with browser.open(request, timeout=30) as response:
+                return response.status
+        except urllib.error.HTTPError as err:
+            return err.code
+
+    assert shut_down({}) == 403  # the cookie, without the XSRF token
+    # The app's own page gets past the check, to "no such kernel".
+    assert shut_down({"Origin": base, "X-XSRFToken": xsrf}) == 404
 
 
 def test_explorer_flags_toes_pain_as_urgent_with_the_quote(explorer_page, screenshots_dir):

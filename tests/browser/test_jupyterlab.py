@@ -6,6 +6,7 @@ touch the committed files), with its own runtime, settings and workspace folders
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import secrets
@@ -14,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,6 +116,47 @@ def test_lab_refuses_requests_without_the_token(lab):
     assert answer.status == 200
     listed = {item["name"] for item in json.loads(answer.body)["content"]}
     assert {path.name for path in NOTEBOOKS} <= listed, listed
+
+
+def test_lab_refuses_cross_site_requests(lab):
+    """Another site's page can make the browser send the lab's cookies, not read them: the
+    XSRF check refuses its writes, and no CORS header lets it read the answers."""
+    jar = http.cookiejar.CookieJar()
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    browser.open(f"{lab.base}/lab?token={lab.token}", timeout=60).read()  # the login cookie
+    xsrf = next(cookie.value for cookie in jar if cookie.name == "_xsrf")
+
+    def send(path: str, headers: dict, data: bytes | None = None):
+        request = urllib.request.Request(
+            f"{lab.base}{path}",
+            data=data,
+            method="POST" if data else "GET",
+            headers={"Content-Type": "application/json", **headers},
+        )
+        try:
+            with browser.open(request, timeout=30) as response:
+                return response.status, response.headers, json.loads(response.read())
+        except urllib.error.HTTPError as err:
+            return err.code, err.headers, None
+
+    def create_notebook(headers: dict) -> int:
+        return send("/api/contents", headers, b'{"type": "notebook"}')[0]
+
+    evil = "http://evil.example"
+    assert create_notebook({}) == 403  # the cookie, without the XSRF token
+    assert create_notebook({"Origin": evil, "X-XSRFToken": xsrf}) in (403, 404)
+    assert create_notebook({"Origin": evil}) in (403, 404)
+    status, _, created = send(
+        "/api/contents", {"Origin": lab.base, "X-XSRFToken": xsrf}, b'{"type": "notebook"}'
+    )
+    assert status == 201, "the lab's own page could not write: the checks above prove nothing"
+    lab.api(f"/api/contents/{created['path']}", method="DELETE")
+    # Reads with the cookie too (a token in the request may come from anywhere: it is the
+    # credential itself, which another site cannot know).
+    status, headers, _ = send("/api/contents", {"Origin": evil})
+    assert status in (403, 404), status
+    assert "Access-Control-Allow-Origin" not in headers
+    assert send("/api/contents", {"Origin": lab.base})[0] == 200
 
 
 def _click_menu(page, menu: str, item: str) -> None:
