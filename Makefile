@@ -48,8 +48,12 @@ slides: $(STAMP) $(SLIDES_ASSETS)/.installed ## Run every notebook and write off
 notebooks: $(STAMP) ## Re-run every notebook top to bottom and store its outputs (then commit them)
 	$(BIN)/lowback execute $(NOTEBOOKS)
 
-test: $(STAMP) ## Run the whole test suite, notebooks included (nbval, strict)
-	$(BIN)/python -m pytest --nbval --nbval-current-env
+# Test workers: one per core (auto); --dist loadscope keeps each notebook's cells, and each
+# module's fixtures, on one worker. PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= auto
+
+test: $(STAMP) ## Run the whole test suite, notebooks included (nbval, strict), on every core
+	$(BIN)/python -m pytest --nbval --nbval-current-env -n $(PYTEST_WORKERS) --dist loadscope
 
 bench: $(STAMP) ## Benchmarks against floors measured in the same run: reports/bench.json, reports/bench.html (not part of make test)
 	$(BIN)/python -m lowback.bench --out $(REPORTS)

@@ -7,8 +7,10 @@ dictionary in ``data/README.md`` documents the same vocabulary for people.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+import pandas as pd
 import pandera.pandas as pa
 
 #: Kinds of entity, in the order the study presents them.
@@ -94,23 +96,52 @@ TABLE_FILES: dict[str, str] = {
 }
 
 
+# Checks below pass ignore_na=False: read_table reads every cell as text (empty, never
+# missing), and pandera's scan of each column for missing values first was a sixth of
+# the time to load 100,000 claims.
+
+
+def _str_matches(pattern: str, error: str) -> pa.Check:
+    """``pa.Check.str_matches(pattern)``, a whole column in one pass when all values match.
+
+    pandera matches value by value (30 ms for a column of 100,000 ids). Joined with
+    newlines, a column whose every value matches is one regex pass; a column with a
+    value that fails (or holds a newline) is matched value by value, as pandera does, to
+    find the rows. ``pattern`` is ``^...$`` and never matches a newline inside.
+    """
+    inner = pattern.removeprefix("^").removesuffix("$")
+    whole_column = re.compile(f"(?:{inner})(?:\n(?:{inner}))*")
+
+    def matches(values: pd.Series) -> pd.Series:
+        try:
+            joined = "\n".join(values.tolist())
+        except TypeError:  # a value that is not text
+            return values.str.match(pattern, na=False)
+        one_line_a_value = joined.count("\n") == len(values) - 1
+        if one_line_a_value and whole_column.fullmatch(joined):
+            return pd.Series(True, index=values.index)
+        return values.str.match(pattern, na=False)
+
+    return pa.Check(matches, error=error, ignore_na=False)
+
+
 def _id(unique: bool = False) -> pa.Column:
     return pa.Column(
         str,
-        pa.Check.str_matches(
-            SNAKE_CASE, error="a snake_case id (a-z, 0-9, _; starts with a letter)"
-        ),
+        _str_matches(SNAKE_CASE, error="a snake_case id (a-z, 0-9, _; starts with a letter)"),
         unique=unique,
     )
 
 
 def _text(required: bool = True) -> pa.Column:
-    checks = [pa.Check.str_length(min_value=1, error="a non-empty text")] if required else []
+    non_empty = pa.Check.str_length(min_value=1, error="a non-empty text", ignore_na=False)
+    checks = [non_empty] if required else []
     return pa.Column(str, checks)
 
 
 def _offset() -> pa.Column:
-    return pa.Column("int64", pa.Check.ge(0, error="a whole number >= 0"), coerce=True)
+    at_least_0 = pa.Check.ge(0, error="a whole number >= 0", ignore_na=False)
+    return pa.Column("int64", at_least_0, coerce=True)
 
 
 def _quoted_span() -> dict[str, pa.Column]:
@@ -119,12 +150,15 @@ def _quoted_span() -> dict[str, pa.Column]:
 
 
 def _one_of(values: tuple[str, ...] | list[str]) -> pa.Column:
-    return pa.Column(str, pa.Check.isin(list(values), error="one of: " + ", ".join(values)))
+    error = "one of: " + ", ".join(values)
+    return pa.Column(str, pa.Check.isin(list(values), error=error, ignore_na=False))
 
 
 def _start_before_end() -> pa.Check:
     return pa.Check(
-        lambda df: df["start"] < df["end"], error="start < end (a span of at least one character)"
+        lambda df: df["start"] < df["end"],
+        error="start < end (a span of at least one character)",
+        ignore_na=False,
     )
 
 

@@ -1,0 +1,221 @@
+"""The benchmark suite's own logic: its synthetic data, fits, verdicts and table.
+
+Nothing here times anything: the benchmarks themselves are swapped for canned results.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import hashlib
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lowback import bench, load_knowledge_base
+from lowback.schema import KINDS, RELATIONS
+
+# ------------------------------------------------------------------ synthetic knowledge base
+
+
+def test_synthetic_knowledge_base_loads_with_the_sizes_asked_for(tmp_path: Path):
+    root = bench.synthetic_knowledge_base(tmp_path / "kb", 1_000)
+    kb = load_knowledge_base(root)  # raises RecordError on any broken record
+    text = kb.texts["synthetic"]
+    assert len(kb.claims) == 1_000
+    assert len(kb.skipped) == 100
+    assert len(kb.triage) == 10
+    assert set(kb.entities["kind"]) == set(KINDS)
+    assert set(kb.claims["relation"]) == set(RELATIONS)  # contradicts included
+    assert 40 * 1_000 < len(text) < 60 * 1_000  # ~50 characters a claim: 5 MB at 100,000
+    assert len(text.encode()) > len(text), "offsets must be code points, not bytes"
+    assert (kb.passages["topic"] == "off_topic").any()
+
+
+def test_synthetic_knowledge_base_quotes_sit_at_their_offsets(tmp_path: Path):
+    root = bench.synthetic_knowledge_base(tmp_path / "kb", 200, seed=7)
+    data = (root / "raw" / "synthetic.txt").read_bytes()
+    kb = load_knowledge_base(root)
+    assert kb.sources["sha256"].tolist() == [hashlib.sha256(data).hexdigest()]
+    text = data.decode("utf-8")
+    for table in (kb.claims, kb.skipped, kb.triage):
+        assert all(
+            text[s:e] == q for s, e, q in zip(table.start, table.end, table.quote, strict=True)
+        )
+
+
+def test_synthetic_knowledge_base_is_seeded(tmp_path: Path):
+    def text(name: str, seed: int) -> bytes:
+        root = bench.synthetic_knowledge_base(tmp_path / name, 50, seed=seed)
+        return (root / "raw" / "synthetic.txt").read_bytes()
+
+    assert text("a", 1) == text("b", 1)
+    assert text("a", 1) != text("c", 2)
+
+
+def test_synthetic_knowledge_base_needs_claims_for_every_relation(tmp_path: Path):
+    with pytest.raises(ValueError, match="at least 24"):
+        bench.synthetic_knowledge_base(tmp_path / "kb", 10)
+
+
+# ------------------------------------------------------------------ fits and floors
+
+
+@pytest.mark.parametrize("power", [1, 2, 0.5])
+def test_scaling_exponent_recovers_the_power(power: float):
+    sizes = [1_000, 10_000, 100_000]
+    seconds = [3e-6 * n**power for n in sizes]
+    assert bench.scaling_exponent(sizes, seconds) == pytest.approx(power)
+
+
+def test_floor_notebooks_only_import_the_libraries(tmp_path: Path):
+    paths = bench.floor_notebooks(tmp_path, 3)
+    assert len({p.name for p in paths}) == 3
+    for path in paths:
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        for cell in (c for c in nb.cells if c.cell_type == "code"):
+            statements = ast.parse(cell.source).body
+            assert all(isinstance(s, ast.Import) for s in statements)
+            modules = {a.name.split(".")[0] for s in statements for a in s.names}
+            assert modules == {"pandas", "plotly", "sklearn"}
+
+
+def test_interleaved_takes_turns_and_keeps_each_actions_median():
+    calls: list[str] = []
+    times = bench.interleaved({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, 3)
+    assert calls == ["a", "b"] * 3
+    assert set(times) == {"a", "b"}
+
+
+# ------------------------------------------------------------------ verdicts and table
+
+NOTEBOOKS = ["01-knowledge-base.ipynb", "02-symptom-classifier.ipynb"]
+
+
+@pytest.fixture
+def canned(monkeypatch: pytest.MonkeyPatch):
+    """``bench.run`` with every benchmark replaced by results that meet every target."""
+
+    def cohort(sizes):
+        rows = [
+            {"runners": n, "seconds": n / 1e6, "runners_per_second": 1e6, "memory_ratio": 1.5}
+            for n in sizes
+        ]
+        return {"rows": rows, "scaling_exponent": 1.0}
+
+    def kb(sizes, repeat):
+        rows = [
+            {"claims": n, "text_bytes": 50 * n, "seconds": 2e-6 * n, "floor_seconds": 1e-6 * n}
+            for n in sizes
+        ]
+        for row in rows:
+            row["ratio"] = row["seconds"] / row["floor_seconds"]
+        return {"rows": rows, "scaling_exponent": 1.0, "floor_scaling_exponent": 1.0}
+
+    def study(notebooks, repeat):
+        rows = [
+            {"notebook": n, "seconds": 3.0, "floor_seconds": 2.5, "ratio": 1.2} for n in NOTEBOOKS
+        ]
+        return {"rows": rows, "seconds": 6.0, "floor_seconds": 5.0, "ratio": 1.2}
+
+    def untimed_tests():
+        raise AssertionError("the test suite must not run here")
+
+    monkeypatch.setattr(bench, "cohort_scale", cohort)
+    monkeypatch.setattr(
+        bench,
+        "tree_fit_overhead",
+        lambda sizes: {
+            "rows": [
+                {"runners": n, "seconds": 1.05, "floor_seconds": 1.0, "ratio": 1.05} for n in sizes
+            ]
+        },
+    )
+    assess = {"warm_ms_per_call": 0.1, "cli_seconds": 1.2, "floor_seconds": 1.0, "cli_ratio": 1.2}
+    monkeypatch.setattr(bench, "assess_latency", lambda cold_repeat: assess)
+    monkeypatch.setattr(
+        bench, "report_weight", lambda _: {"rows": [{"page": "01.html", "ratio": 1.1}]}
+    )
+    monkeypatch.setattr(bench, "kb_scale", kb)
+    monkeypatch.setattr(bench, "study_run", study)
+    monkeypatch.setattr(
+        bench,
+        "report_build",
+        lambda notebooks, repeat: {"seconds": 9.0, "floor_seconds": 5.0, "ratio": 1.8},
+    )
+    monkeypatch.setattr(bench, "make_test_time", untimed_tests)
+    return bench
+
+
+def test_canned_results_meet_every_target_and_quick_skips_the_tests(canned):
+    results = canned.run(quick=True)
+    assert results["tests"] is None
+    verdicts = {name: t["met"] for name, t in results["targets"].items()}
+    assert verdicts.pop("make test wall time") is None
+    assert all(verdicts.values()), verdicts
+
+
+def _set(results: dict, path: tuple, value: float) -> None:
+    node = results
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+
+
+@pytest.mark.parametrize(
+    ("name", "path", "met", "missed"),
+    [
+        ("KB load 1e5 claims / pandas read_csv", ("kb", "rows", -1, "ratio"), 2.99, 3.01),
+        ("KB load scaling exponent", ("kb", "scaling_exponent"), 1.15, 1.3),
+        ("study run / floor notebooks", ("study", "ratio"), 1.5, 1.51),
+        ("report build / floor report build", ("report", "ratio"), 2.0, 2.01),
+        ("make test wall time", ("tests", "seconds"), 119.0, 121.0),
+        ("tree fit / sklearn fit", ("tree", "rows", 0, "ratio"), 1.1, 1.11),
+    ],
+)
+def test_a_verdict_flips_when_its_measure_crosses_the_target(canned, name, path, met, missed):
+    results = canned.run(quick=True)
+    results["tests"] = {"seconds": 100.0, "summary": "1 passed", "returncode": 0}
+    for value, expected in ((met, True), (missed, False)):
+        changed = copy.deepcopy(results)
+        _set(changed, path, value)
+        verdicts = bench.judge(changed)
+        assert verdicts[name]["met"] is expected
+        others = {n: v["met"] for n, v in verdicts.items() if n != name}
+        assert all(others.values()), "only the changed measure's verdict may move"
+
+
+def test_table_lists_every_benchmark_and_verdict(canned):
+    results = canned.run(quick=True)
+    text = bench.table(results)
+    for name, target in results["targets"].items():
+        assert f"{name} ({target['target']})" in text
+    assert "SKIPPED make test wall time" in text
+    for notebook in NOTEBOOKS:
+        assert f"notebook {notebook}" in text
+    for size in ("1,000", "10,000", "100,000"):
+        assert f"KB load {size} claims" in text
+    for label in ("study run (sequential)", "lowback report /", "KB load scaling exponent"):
+        assert label in text
+
+
+def test_table_shows_the_test_suite_time_when_it_ran(canned):
+    results = canned.run(quick=True)
+    results["tests"] = {"seconds": 95.4, "summary": "250 passed in 95.00s", "returncode": 0}
+    results["targets"] = bench.judge(results)
+    text = bench.table(results)
+    assert "95.4 s" in text
+    assert "250 passed" in text
+    assert "MET     make test wall time" in text
+
+
+def test_main_writes_the_json_and_the_figure_page(canned, tmp_path: Path):
+    assert canned.main(["--quick", "--out", str(tmp_path)]) == 0
+    results = json.loads((tmp_path / "bench.json").read_text())
+    assert set(results["targets"]) == set(bench.TARGETS)
+    page = (tmp_path / "bench.html").read_text()
+    assert 'id="lowback-bench"' in page
+    assert "load_knowledge_base vs pandas read_csv" in page
