@@ -499,7 +499,7 @@ def tree_figure(
         )
     )
 
-    hover, texts, xs, ys = [], [], [], []
+    hover, texts, xs, ys, bars = [], [], [], [], []
     splits = {s.node: s for s in model.splits(tree, kb)}
     for node, (x, y) in positions.items():
         counts = (structure.value[node][0] * structure.weighted_n_node_samples[node])[column]
@@ -507,15 +507,17 @@ def tree_figure(
         left = x - half_width
         for share, pain_type in zip(counts / total, shown, strict=True):
             right = left + 2 * half_width * share
-            fig.add_shape(
-                type="rect",
-                x0=left,
-                x1=right,
-                y0=y - half_height,
-                y1=y + half_height,
-                fillcolor=PAIN_TYPE_COLOURS[pain_type],
-                line={"width": 0},
-                layer="below",
+            bars.append(
+                {
+                    "type": "rect",
+                    "x0": left,
+                    "x1": right,
+                    "y0": y - half_height,
+                    "y1": y + half_height,
+                    "fillcolor": PAIN_TYPE_COLOURS[pain_type],
+                    "line": {"width": 0},
+                    "layer": "below",
+                }
             )
             left = right
         mix = "<br>".join(
@@ -536,6 +538,8 @@ def tree_figure(
             hover.append(f"<b>leaf {node}: {best}</b><br>{runners}<br>{mix}")
         xs.append(x)
         ys.append(y)
+    # One layout update: add_shape per bar re-validates every shape so far (quadratic).
+    fig.update_layout(shapes=bars)
     fig.add_trace(
         go.Scatter(
             x=xs,
@@ -576,7 +580,7 @@ def tree_figure(
                 line={"color": "#000000", "width": 4},
                 marker={"size": 12, "color": "#000000"},
                 opacity=0.55,
-                name=f"path: {name}",
+                name=f"path: {html.escape(name)}",
                 hoverinfo="skip",  # hovering a node on the path must show the node and its quote
                 visible=False,
                 showlegend=False,

@@ -103,13 +103,24 @@ def relative_risks(
     outcomes = _outcomes(cohort, rules.pain_types)
     exposed = cohort[factors].to_numpy(dtype=np.float32)
     outcome = np.stack(list(outcomes.values()), axis=1).astype(np.float32)
+    # A resample is fully described by how often it draws each runner, so every count the
+    # relative risks need is a product of those counts with a per-runner table (BLAS),
+    # instead of gathering the tables for each drawn runner.
+    runner_table = np.concatenate(
+        [exposed, outcome, (exposed[:, :, None] * outcome[:, None, :]).reshape(len(cohort), -1)],
+        axis=1,
+    )
+    k, m = exposed.shape[1], outcome.shape[1]
 
     def relative_risk(runners: np.ndarray, axis: int = -1) -> np.ndarray:
         # runners: (..., n) indices of a resample; returns (k * m, ...) relative risks
-        f, o = exposed[runners], outcome[runners]
-        both = np.einsum("...nk,...nm->...km", f, o)
-        with_factor = f.sum(axis=-2)[..., :, None]
-        with_outcome = o.sum(axis=-2)[..., None, :]
+        batch = runners.reshape(-1, runners.shape[-1])
+        offsets = np.arange(len(batch))[:, None] * len(cohort)
+        draws = np.bincount((batch + offsets).ravel(), minlength=len(batch) * len(cohort))
+        counts = draws.reshape(len(batch), len(cohort)).astype(np.float32) @ runner_table
+        with_factor = counts[:, :k, None]
+        with_outcome = counts[:, None, k : k + m]
+        both = counts[:, k + m :].reshape(len(batch), k, m)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = (both / with_factor) / (
                 (with_outcome - both) / (runners.shape[-1] - with_factor)
