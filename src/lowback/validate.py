@@ -7,6 +7,7 @@ are raised together as one :class:`RecordError`, never as a pandas or pandera tr
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import re
@@ -78,17 +79,24 @@ def _found(path: Path, *, folder: bool = False) -> bool:
         return False
 
 
-def read_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
-    """Read a UTF-8 file, or say why it cannot be read."""
+def read_bytes(path: Path, label: str) -> tuple[bytes | None, list[Problem]]:
+    """Read a UTF-8 file as bytes without its byte-order mark, or say why it cannot be."""
     if not _found(path):
         return None, [Problem(label, "the file to exist")]
     data = path.read_bytes()
     try:
-        return data.decode("utf-8-sig"), []
+        data.decode("utf-8")
     except UnicodeDecodeError as err:
         row = data.count(b"\n", 0, err.start) + 1
         bad = data[err.start : err.start + 1].hex()
         return None, [Problem(label, "UTF-8 text", row=row, value=f"byte 0x{bad}")]
+    return data.removeprefix(codecs.BOM_UTF8), []
+
+
+def read_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
+    """Read a UTF-8 file, or say why it cannot be read."""
+    data, problems = read_bytes(path, label)
+    return (None if data is None else data.decode("utf-8")), problems
 
 
 def read_table(path: Path, name: str) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -97,15 +105,14 @@ def read_table(path: Path, name: str) -> tuple[pd.DataFrame | None, list[Problem
     Returns the validated table (offsets as integers) or ``None`` with the problems.
     """
     label = f"{path.parent.name}/{path.name}"
-    text, problems = read_text(path, label)
-    if text is None:
+    data, problems = read_bytes(path, label)
+    if data is None:
         return None, problems
-    if not text.strip():
+    if not data.strip():
         return None, [Problem(label, "a header row: " + ",".join(COLUMNS[name]), row=1)]
     try:
-        # Bytes, not a StringIO of the text: pandas' C parser reads them a third faster.
-        data = io.BytesIO(text.encode("utf-8"))
-        frame = pd.read_csv(data, dtype=str, keep_default_na=False, na_filter=False)
+        # Bytes, not a StringIO of decoded text: pandas' C parser reads them a third faster.
+        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False)
     except pd.errors.ParserError as err:
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
         if match:
