@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -265,20 +264,8 @@ def test_out_dir_that_is_a_file_is_reported(tmp_path: Path) -> None:
     assert not_a_dir.read_text(encoding="utf-8") == "a file"
 
 
-@pytest.mark.skipif(
-    not hasattr(os, "geteuid") or os.geteuid() == 0,
-    reason="root can write to read-only directories",
-)
-def test_read_only_out_dir_is_reported(tmp_path: Path) -> None:
-    path = _write_notebook(tmp_path / "plain.ipynb", [v4.new_code_cell("1")])
-    out_dir = tmp_path / "ro"
-    out_dir.mkdir()
-    out_dir.chmod(0o555)
-    try:
-        with pytest.raises(ReportError, match="cannot write"):
-            build_reports([path], out_dir)
-    finally:
-        out_dir.chmod(0o755)
+# A read-only folder, a full disk, interruptions and two builds at once: tests/test_faults.py
+# (it works as root too).
 
 
 def test_duplicate_stems_are_reported(tmp_path: Path) -> None:

@@ -15,7 +15,14 @@ so every page must work without a single network request:
   Plain ``<a href="https://...">`` links are kept: they are links, not requests.
 
 Everything else (escaping of text outputs and markdown, code highlighting, CSS) is
-nbconvert's usual behaviour.
+nbconvert's usual behaviour. The same notebook outputs always give the same bytes: the
+widget state that nbclient records (random model ids, useless without a kernel) is left out.
+
+A build (:func:`build_reports`) runs the notebooks side by side, one kernel per core, and
+writes nothing until every page is ready. The pages are then written as one set by
+:func:`write_atomic_set`: staged in temporary files, then swapped in under a lock on the
+folder, so an interrupted build, a full disk or a second build at the same time never
+leaves a half-written page or a mix of two builds' pages.
 
 Notes
 -----
@@ -24,15 +31,22 @@ Because MathJax is not loaded, LaTeX in markdown cells is shown as its source te
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import copy
+import functools
+import json
 import os
 import re
+import signal
 import tempfile
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import nbformat
 import plotly.io as pio
@@ -42,6 +56,14 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 from nbconvert import HTMLExporter
 from nbformat import NotebookNode
 from plotly.offline import get_plotlyjs
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds into one folder are not serialised
+    fcntl = None
+
+if TYPE_CHECKING:
+    from jupyter_client.manager import KernelManager
 
 __all__ = [
     "KEY_FIGURE_TAG",
@@ -62,6 +84,7 @@ __all__ = [
     "remote_resources",
     "store_outputs",
     "write_atomic",
+    "write_atomic_set",
 ]
 
 PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
@@ -205,8 +228,45 @@ def _cell_summary(nb: NotebookNode, index: int | None) -> str:
     return f"cell {index} (0-based; first line: {first_line!r})"
 
 
-def _execute(nb: NotebookNode, path: Path, *, timeout: int, kernel_name: str) -> NotebookNode:
-    """Execute ``nb`` (read from ``path``) in place, with ``path``'s folder as working dir."""
+def _execution_error(
+    exc: Exception, nb: NotebookNode, path: Path, index: int | None, *, timeout: int, kernel: str
+) -> ReportError:
+    """The :class:`ReportError` for an execution that failed with ``exc`` in cell ``index``."""
+    where = _cell_summary(nb, index)
+    if isinstance(exc, CellExecutionError):
+        error = f"{exc.ename}: {exc.evalue}" if exc.evalue else exc.ename
+        return ReportError(f"{path}: {where} raised {error}")
+    if isinstance(exc, CellTimeoutError):
+        return ReportError(f"{path}: {where} timed out after {timeout} s")
+    if isinstance(exc, DeadKernelError):
+        return ReportError(f"{path}: the kernel died while running {where}: {exc}")
+    # Kernel start-up problems: no such kernel, ports, ...
+    return ReportError(
+        f"{path}: could not execute with kernel {kernel!r}: {type(exc).__name__}: {exc}"
+    )
+
+
+#: Extra arguments for the kernels lowback starts. Showing the first plotly figure imports
+#: nbformat (plotly checks its version), hence jsonschema, whose format checkers import
+#: ``rfc3987_syntax`` if installed; it builds ~35 Earley parsers at import, about 2 s per
+#: kernel, a fifth of the study's run time (jsonschema issues #1428 and #1521). It only
+#: checks the JSON-schema formats "iri" and "iri-reference", which nothing in a study
+#: kernel validates, so these kernels make that optional import fail fast instead. The
+#: package and JupyterLab's own kernels are untouched.
+KERNEL_ARGUMENTS = [
+    "--IPKernelApp.exec_lines="
+    "import sys; sys.modules.setdefault('rfc3987_syntax', None)  # lowback: see report.py"
+]
+
+
+def _execute(
+    nb: NotebookNode, path: Path, *, timeout: int, kernel_name: str, run: _Run | None = None
+) -> NotebookNode:
+    """Execute ``nb`` (read from ``path``) in place, with ``path``'s folder as working dir.
+
+    With ``run``, the notebook runs on an event loop of the calling (worker) thread, and
+    another thread can stop it with ``run.stop()``; a stopped run raises :class:`_Stopped`.
+    """
     current: dict[str, int] = {}
 
     def _remember_cell(cell: NotebookNode, cell_index: int) -> None:
@@ -219,22 +279,23 @@ def _execute(nb: NotebookNode, path: Path, *, timeout: int, kernel_name: str) ->
         record_timing=False,  # no timestamps in stored notebooks: clean diffs
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_start=_remember_cell,
+        extra_arguments=KERNEL_ARGUMENTS,
     )
     try:
-        client.execute()
-    except CellExecutionError as exc:
-        where = _cell_summary(nb, current.get("index"))
-        error = f"{exc.ename}: {exc.evalue}" if exc.evalue else exc.ename
-        raise ReportError(f"{path}: {where} raised {error}") from exc
-    except CellTimeoutError as exc:
-        where = _cell_summary(nb, current.get("index"))
-        raise ReportError(f"{path}: {where} timed out after {timeout} s") from exc
-    except DeadKernelError as exc:
-        where = _cell_summary(nb, current.get("index"))
-        raise ReportError(f"{path}: the kernel died while running {where}: {exc}") from exc
-    except Exception as exc:  # kernel start-up problems: no such kernel, ports, ...
-        raise ReportError(
-            f"{path}: could not execute with kernel {kernel_name!r}: {type(exc).__name__}: {exc}"
+        if run is None:
+            client.execute()
+        else:
+            client.shell_timeout_interval = 1  # a killed kernel is noticed within a second
+            # Every output is in when the kernel is shut down, and a graceful shutdown sends
+            # its request with a blocking zmq send, which never returned once (under heavy
+            # load) when the kernel's control connection was gone: kill the kernel instead.
+            client.shutdown_kernel = "immediate"
+            run.execute(client)
+    except Exception as exc:
+        if run is not None and run.stopped:
+            raise _Stopped(f"{path}: stopped") from exc
+        raise _execution_error(
+            exc, nb, path, current.get("index"), timeout=timeout, kernel=kernel_name
         ) from exc
     return nb
 
@@ -269,6 +330,157 @@ def execute_notebook(
     path = Path(path).absolute()
     nb = _read_notebook(path)
     return _execute(nb, path, timeout=timeout, kernel_name=kernel_name)
+
+
+_T = TypeVar("_T")
+
+
+class _Stopped(Exception):
+    """A notebook run that was stopped (by :meth:`_Run.stop`) before it finished."""
+
+
+async def _kill_kernel(km: KernelManager) -> None:
+    """Kill a kernel and its process group (it runs in a session of its own) at once.
+
+    Only a signal: nbclient, finding the kernel dead, cleans up as after any crash.
+    """
+    with contextlib.suppress(Exception):  # already gone, or nbclient is shutting it down
+        await km.signal_kernel(signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+
+
+class _Run:
+    """One notebook's execution in a worker thread, which any other thread can stop.
+
+    Stopping kills the kernel's process group (SIGKILL, sent from the worker's own event
+    loop). nbclient notices the dead kernel within a second, cleans up and raises, and
+    :func:`_execute` then raises :class:`_Stopped`. A run stopped while its kernel starts
+    has it killed as soon as it is ready; a run stopped before it began never starts one.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._kernel: tuple[asyncio.AbstractEventLoop, KernelManager] | None = None
+        self._kills: list[asyncio.Future] = []
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stopped
+
+    def execute(self, client: NotebookClient) -> None:
+        """Run ``client`` to its end on a new event loop of the calling thread."""
+        if self._stopped:
+            raise _Stopped
+        loop = asyncio.new_event_loop()
+
+        def _kernel_ready(notebook: NotebookNode) -> None:
+            with self._lock:
+                stopped = self._stopped
+                if not stopped:
+                    self._kernel = (loop, client.km)
+            if stopped:  # killed, not raised: nbclient's own clean-up then runs as usual
+                self._kill(client.km)
+
+        client.on_notebook_start = _kernel_ready
+        try:
+            loop.run_until_complete(client.async_execute())
+        finally:
+            with self._lock:
+                self._kernel = None
+            if self._kills:
+                loop.run_until_complete(asyncio.wait(self._kills))
+            loop.close()
+
+    def stop(self) -> None:
+        """Stop the run: kill its kernel if it has one, else keep it from starting one."""
+        with self._lock:
+            self._stopped = True
+            kernel, self._kernel = self._kernel, None
+        if kernel is not None:
+            loop, km = kernel
+            with contextlib.suppress(RuntimeError):  # the loop just closed: no kernel left
+                loop.call_soon_threadsafe(self._kill, km)
+
+    def _kill(self, km: KernelManager) -> None:
+        self._kills.append(asyncio.ensure_future(_kill_kernel(km)))
+
+
+def _default_jobs(count: int) -> int:
+    """One notebook per core this process may use, at most ``count``."""
+    if hasattr(os, "sched_getaffinity"):
+        cores = len(os.sched_getaffinity(0))
+    else:
+        cores = os.cpu_count() or 1
+    return max(1, min(count, cores))
+
+
+def _run_in_order(tasks: Sequence[Callable[[_Run], _T]], jobs: int) -> list[_T]:
+    """Run ``tasks`` in worker threads, ``jobs`` at a time; return their results in order.
+
+    Failures are those of a sequential run: when a task raises, the tasks after it are
+    stopped (a sequential run would not have started them), those before it finish, and
+    the first error in order is raised. If the calling thread is interrupted (Ctrl-C, or
+    SIGTERM under :func:`_sigterm_as_exit`), every task is stopped and the interruption is
+    raised once every kernel is shut down.
+    """
+    runs = [_Run() for _ in tasks]
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="lowback-notebook")
+    futures: list[Future] = []
+    try:
+        futures.extend(pool.submit(task, run) for task, run in zip(tasks, runs, strict=True))
+        first_error = len(futures)
+        while pending := [f for f in futures[:first_error] if not f.done()]:
+            wait(pending, return_when=FIRST_EXCEPTION)
+            for index, future in enumerate(futures[:first_error]):
+                if future.done() and future.exception() is not None:
+                    first_error = index
+                    for run, later in zip(runs[index + 1 :], futures[index + 1 :], strict=True):
+                        later.cancel()
+                        run.stop()
+                    break
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        for run in runs:
+            run.stop()
+        with _holding_stop_signals(redeliver=False):  # a second Ctrl-C: we are stopping
+            pool.shutdown(wait=True)
+        raise
+    pool.shutdown(wait=True)  # stopped runs end within about a second
+    return [future.result() for future in futures]  # raises the first error in order
+
+
+def _page_task(
+    nb_path: Path,
+    nb: NotebookNode,
+    convert: Callable[..., str],
+    timeout: int,
+    run: _Run,
+) -> tuple[NotebookNode, str]:
+    """Execute one notebook and convert it with ``convert(executed, title=...)``."""
+    executed = _execute(nb, nb_path, timeout=timeout, kernel_name="python3", run=run)
+    title = first_heading(executed) or executed.metadata.get("title") or nb_path.stem
+    try:
+        return executed, convert(executed, title=title)
+    except ReportError as exc:
+        raise ReportError(f"{nb_path}: {exc}") from exc
+
+
+def _execute_and_convert(
+    notebooks: Sequence[tuple[Path, NotebookNode]],
+    convert: Callable[..., str],
+    *,
+    timeout: int,
+    jobs: int | None,
+) -> list[tuple[NotebookNode, str]]:
+    """Execute and convert notebooks side by side; results and errors as if run in order."""
+    if jobs is not None and jobs < 1:
+        raise ValueError(f"jobs must be at least 1, got {jobs}")
+    tasks = [
+        functools.partial(_page_task, nb_path, nb, convert, timeout) for nb_path, nb in notebooks
+    ]
+    return _run_in_order(tasks, jobs or _default_jobs(len(tasks)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -430,7 +642,8 @@ def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
     str
         The page. Plotly figures are drawn by inline scripts with plotly.js embedded once
         in the ``<head>`` (not at all if there is no figure); nothing is loaded from the
-        network. The same notebook always gives the same string.
+        network. The same cells and outputs always give the same string (the notebook's
+        ``metadata.widgets``, random ids recorded by nbclient, is left out).
 
     Raises
     ------
@@ -440,6 +653,8 @@ def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
         or if a figure is missing from the page.
     """
     nb = copy.deepcopy(nb)
+    # The widget state nbclient records has random model ids, and no widget manager is loaded.
+    nb.metadata.pop("widgets", None)
     div_ids = figures_to_html(nb)
     page_title = title or first_heading(nb) or nb.metadata.get("title") or "Notebook"
     nb.metadata["title"] = page_title
@@ -526,16 +741,239 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _prepare_out_dir(out_dir: Path) -> None:
-    """Create ``out_dir`` if needed and check that files can be created in it."""
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """In the main thread, make SIGTERM raise ``SystemExit(143)`` instead of killing at once.
+
+    Only where SIGTERM has its default action (the process would die anyway, with the same
+    status), so that ``finally`` blocks run: temporary files are removed, kernels shut down.
+    """
+    if not _in_main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def _exit(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def _holding_stop_signals(*, redeliver: bool = True) -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while the block runs (in the main thread; a no-op elsewhere).
+
+    With ``redeliver``, the first signal received is raised again after the block, so the
+    usual handler acts on it (``KeyboardInterrupt``, ...) once the block is done.
+    """
+    if not _in_main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {signum: signal.getsignal(signum) for signum in _STOP_SIGNALS}
+    for signum in _STOP_SIGNALS:
+        signal.signal(signum, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        if received and redeliver:
+            signal.raise_signal(received[0])
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[int | None]:
+    """Hold an exclusive advisory lock on ``folder`` itself (``flock`` on the folder).
+
+    Yields the folder's file descriptor (``None`` without ``fcntl``, where nothing is
+    locked). Waits while another process or thread holds the lock; the kernel releases it
+    when its holder exits, however it exits. Locking the folder leaves no lock file behind.
+    """
+    if fcntl is None:
+        yield None
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _fsync_folder(fd: int | None) -> None:
+    """Make renames in a folder durable (where the file system supports it)."""
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+
+
+_JOURNAL_NAME = ".lowback-swap.json"
+"""Lists the renames of a set being swapped in, so that a build killed halfway is finished."""
+
+
+def _temp_name_pattern(name: str) -> re.Pattern[str]:
+    """Names of the temporary files :func:`_write_temp` makes for a file called ``name``."""
+    return re.compile(rf"\.{re.escape(name)}\.[A-Za-z0-9_]+\.tmp")
+
+
+def _read_journal(journal: Path) -> list[tuple[str, str]]:
+    """The ``(temp name, name)`` renames listed in a swap journal."""
+    try:
+        renames = json.loads(journal.read_text(encoding="utf-8"))["renames"]
+        pairs = [(str(tmp), str(name)) for tmp, name in renames]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ReportError(
+            f"{journal}: expected a lowback swap journal (JSON with a 'renames' list of "
+            f"[temp name, name] pairs), got something else ({exc}); delete it and build again"
+        ) from exc
+    for tmp, name in pairs:
+        if (
+            Path(name).name != name
+            or name in ("", ".", "..")
+            or not (_temp_name_pattern(name).fullmatch(tmp))
+        ):
+            raise ReportError(
+                f"{journal}: expected renames of .NAME.XXXX.tmp to NAME within the folder, "
+                f"got {tmp!r} to {name!r}; delete it and build again"
+            )
+    return pairs
+
+
+def _tidy(folder: Path, names: Sequence[str]) -> None:
+    """Finish a swap that a killed build left halfway, then remove its leftover temp files.
+
+    Only temporary files of ``names`` (and of the journal) are removed: files that other
+    writers stage in the same folder are left alone. Call with the folder locked.
+    """
+    journal = folder / _JOURNAL_NAME
+    if journal.exists():
+        for tmp, name in _read_journal(journal):
+            with contextlib.suppress(FileNotFoundError):  # renamed before the kill
+                os.replace(folder / tmp, folder / name)
+        journal.unlink()
+    _remove_temp_files(folder, names)
+
+
+def _remove_temp_files(folder: Path, names: Sequence[str]) -> None:
+    """Remove the temporary files of ``names`` (and of the journal) in ``folder``.
+
+    Call with the folder locked: every such file is then a leftover of this process or of
+    a killed one, never one that another build is writing.
+    """
+    patterns = [_temp_name_pattern(name) for name in (*names, _JOURNAL_NAME)]
+    with os.scandir(folder) as entries:
+        found = [
+            entry.path
+            for entry in entries
+            if any(p.fullmatch(entry.name) for p in patterns)
+            and entry.is_file(follow_symlinks=False)
+        ]
+    for path in found:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def write_atomic_set(folder: Path, files: Mapping[str, str]) -> list[Path]:
+    """Write several UTF-8 text files into one folder as a set: all of them, or none.
+
+    Every file is first written to a temporary file next to it (``.NAME.XXXXXXXX.tmp``,
+    flushed to disk); only then are they renamed into place, one :func:`os.replace` each.
+    What can interrupt the writing, and what is left:
+
+    * An error (a full disk, a read-only folder) or SIGINT/SIGTERM while staging: the
+      temporary files are removed and no file is changed.
+    * SIGINT or SIGTERM during the renames: held until every file is in place, then acted
+      on (SIGTERM with its default action raises ``SystemExit(143)`` while this runs in the
+      main thread, so that clean-up code runs).
+    * SIGKILL or a power cut during the renames (a few renames: well under a millisecond):
+      each file is whole, old or new, and a journal (``.lowback-swap.json``) lists the
+      renames still to do. The next call for the folder finishes them first, so the set
+      ends up whole. Temporary files that a killed call left behind are removed too.
+
+    Calls for the same folder, from other processes or threads, take turns: an exclusive
+    ``flock`` on the folder is held while staging and renaming (only where :mod:`fcntl`
+    exists). The second call waits for the first, then writes its own set: the last one
+    wins, and no one sees a mix of the two.
+
+    Parameters
+    ----------
+    folder : Path
+        An existing folder.
+    files : Mapping[str, str]
+        File names (no folder part) and their texts, written with newlines as given.
+
+    Returns
+    -------
+    list[Path]
+        The written files, in the order of ``files``.
+
+    Raises
+    ------
+    OSError
+        If a file cannot be written; nothing is changed and no temporary file is left
+        (except when a rename itself fails: then the journal and the temporary files stay,
+        and the next call finishes the swap).
+    ReportError
+        If the folder holds a journal that lowback did not write.
+    ValueError
+        If a name has a folder part.
+    UnicodeEncodeError
+        If a text cannot be encoded as UTF-8; nothing is changed.
+    """
+    folder = Path(folder)
+    for name in files:
+        if Path(name).name != name or name in ("", ".", "..", _JOURNAL_NAME):
+            raise ValueError(f"expected a plain file name, got {name!r}")
+    with _sigterm_as_exit(), _locked(folder) as fd:
+        _tidy(folder, list(files))
+        staged: dict[str, Path] = {}
+        swapping = False
+        try:
+            for name, text in files.items():
+                staged[name] = _write_temp(folder / name, text)
+            journal = json.dumps({"renames": [[tmp.name, name] for name, tmp in staged.items()]})
+            with _holding_stop_signals():
+                write_atomic(folder / _JOURNAL_NAME, journal + "\n")
+                _fsync_folder(fd)
+                swapping = True
+                for name, tmp in staged.items():
+                    os.replace(tmp, folder / name)
+                _fsync_folder(fd)
+                (folder / _JOURNAL_NAME).unlink()
+        finally:
+            if not swapping:  # by name, not from `staged`: a signal may land before it is set
+                _remove_temp_files(folder, list(files))
+    return [folder / name for name in files]
+
+
+def _prepare_out_dir(out_dir: Path, names: Sequence[str], *, what: str = "reports") -> None:
+    """Create ``out_dir`` if needed, check that files can be created in it, and tidy it.
+
+    Tidying (see :func:`_tidy`) finishes a set of ``names`` that a killed build left
+    half swapped in and removes the temporary files it left behind, before any notebook
+    runs: even a build that then fails leaves the folder whole.
+    """
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(f"output path exists and is not a directory: {out_dir}")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=out_dir):
             pass
+        with _locked(out_dir):
+            _tidy(out_dir, names)
     except OSError as exc:
-        raise ReportError(f"cannot write reports to {out_dir}: {exc}") from exc
+        raise ReportError(f"cannot write {what} to {out_dir}: {exc}") from exc
 
 
 def store_outputs(path: Path, *, timeout: int = 600) -> None:
@@ -675,13 +1113,21 @@ def build_reports(
     timeout: int = 600,
     parameters: dict | None = None,
     index: bool = True,
+    jobs: int | None = None,
 ) -> list[Path]:
     """Execute notebooks and write one offline HTML report per notebook.
 
-    All notebooks are read first, then executed and converted; only when every page is
-    ready is anything written, so one failing notebook leaves all existing reports
-    untouched. The pages are first written to temporary files in ``out_dir`` and then
-    moved into place with :func:`os.replace`.
+    All notebooks are read first, then executed and converted, side by side (one kernel
+    per core by default); only when every page is ready is anything written, so one
+    failing notebook leaves all existing reports untouched. The pages are then written as
+    one set with :func:`write_atomic_set`: an interrupted build (Ctrl-C, SIGTERM, even
+    SIGKILL), a full disk or a second build into the same folder at the same time never
+    leaves a half-written page, temporary files, or pages of two builds mixed. On Ctrl-C or
+    SIGTERM every kernel is shut down before the interruption is raised (SIGTERM as
+    ``SystemExit(143)`` while this runs in the main thread).
+
+    The pages do not depend on how many notebooks run at once, nor on the run: the same
+    notebooks and parameters (so the same seeds) give the same bytes, index included.
 
     Parameters
     ----------
@@ -697,6 +1143,8 @@ def build_reports(
         the notebook files themselves are never changed.
     index : bool, optional
         Also write ``index.html``, the landing page (see :func:`index_page`).
+    jobs : int or None, optional
+        How many notebooks run at once (default: one per core, at most one per notebook).
 
     Returns
     -------
@@ -707,8 +1155,12 @@ def build_reports(
     ------
     ReportError
         With a message naming the notebook and the problem: a missing file, invalid
-        notebook JSON, a failing or timed-out cell, a page that would need the network;
-        or naming ``out_dir`` if it is not a writable directory; or duplicate stems.
+        notebook JSON, a failing or timed-out cell, a page that would need the network (if
+        several notebooks fail, the first in order is named, as in a sequential run); or
+        naming ``out_dir`` and the system's error if it is not a writable directory or a
+        write fails (a full disk); or duplicate stems.
+    ValueError
+        If ``jobs`` is less than 1.
     """
     paths = [Path(nb_path).absolute() for nb_path in notebooks]
     out_dir = Path(out_dir)
@@ -719,36 +1171,28 @@ def build_reports(
         if target in seen:
             raise ReportError(f"{seen[target]} and {nb_path} would both be written to {target}")
         seen[target] = nb_path
+    if index:
+        targets.append(out_dir / "index.html")
 
     read = [read_with_parameters(nb_path, parameters or {}) for nb_path in paths]
-    _prepare_out_dir(out_dir)
-
-    pages, executed_notebooks = [], []
-    for nb_path, nb in zip(paths, read, strict=True):
-        executed = _execute(nb, nb_path, timeout=timeout, kernel_name="python3")
-        executed_notebooks.append((f"{nb_path.stem}.html", executed))
-        title = first_heading(executed) or executed.metadata.get("title") or nb_path.stem
+    with _sigterm_as_exit():
+        _prepare_out_dir(out_dir, [target.name for target in targets])
+        built = _execute_and_convert(
+            list(zip(paths, read, strict=True)), notebook_to_html, timeout=timeout, jobs=jobs
+        )
+        pages = [page for _, page in built]
+        if index:
+            note = ""
+            if parameters and parameters.get("ASSUMPTIONS"):
+                note = f"These pages were built under {Path(parameters['ASSUMPTIONS']).name}."
+            executed = [
+                (f"{nb_path.stem}.html", nb) for nb_path, (nb, _) in zip(paths, built, strict=True)
+            ]
+            pages.append(index_page(executed, note=note))
         try:
-            pages.append(notebook_to_html(executed, title=title))
-        except ReportError as exc:
-            raise ReportError(f"{nb_path}: {exc}") from exc
-    if index:
-        note = ""
-        if parameters and parameters.get("ASSUMPTIONS"):
-            note = f"These pages were built under {Path(parameters['ASSUMPTIONS']).name}."
-        targets.append(out_dir / "index.html")
-        pages.append(index_page(executed_notebooks, note=note))
-
-    staged: list[Path] = []
-    try:
-        for target, page in zip(targets, pages, strict=True):
-            staged.append(_write_temp(target, page))
-        for tmp, target in zip(staged, targets, strict=True):
-            os.replace(tmp, target)
-    except OSError as exc:
-        raise ReportError(f"cannot write reports to {out_dir}: {exc}") from exc
-    finally:
-        for tmp in staged:
-            if tmp.exists():
-                _unlink_quietly(tmp)
+            write_atomic_set(
+                out_dir, {t.name: page for t, page in zip(targets, pages, strict=True)}
+            )
+        except OSError as exc:
+            raise ReportError(f"cannot write reports to {out_dir}: {exc}") from exc
     return targets

@@ -2,7 +2,7 @@
 
 A deck must work from ``file://`` or a USB stick with no network, like the reports of
 :mod:`lowback.report`, whose machinery it reuses (figure conversion, offline check,
-atomic writes):
+notebooks run side by side, decks written as one set):
 
 * reveal.js. Its JavaScript (core and speaker-notes plugin) and CSS (core and the
   ``white`` theme) are read from a local npm install (``make slides`` installs the version
@@ -32,6 +32,7 @@ the arrow keys still move between slides.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 from collections.abc import Sequence
@@ -46,13 +47,16 @@ from plotly.offline import get_plotlyjs
 from lowback import config
 from lowback.report import (
     ReportError,
+    _execute_and_convert,
+    _prepare_out_dir,
+    _read_notebook,
+    _sigterm_as_exit,
     count_figures,
     count_rendered_figures,
-    execute_notebook,
     figures_to_html,
     first_heading,
     remote_resources,
-    write_atomic,
+    write_atomic_set,
 )
 
 __all__ = [
@@ -377,13 +381,21 @@ def notebook_to_slides(nb: NotebookNode, *, reveal_dir: Path, title: str | None 
 
 
 def build_slides(
-    notebooks: Sequence[Path], out_dir: Path, *, reveal_dir: Path, timeout: int = 600
+    notebooks: Sequence[Path],
+    out_dir: Path,
+    *,
+    reveal_dir: Path,
+    timeout: int = 600,
+    jobs: int | None = None,
 ) -> list[Path]:
     """Execute notebooks and write one offline slide deck per notebook.
 
-    reveal.js is checked first, then every notebook is executed and converted; only when
-    every deck is ready is anything written, so a failure leaves existing decks untouched.
-    Each deck is written atomically (see :func:`lowback.report.write_atomic`).
+    reveal.js is checked first, then every notebook is read, then executed and converted,
+    side by side (one kernel per core by default); only when every deck is ready is
+    anything written, so a failure leaves existing decks untouched. The decks are written
+    as one set, as :func:`lowback.report.build_reports` writes its pages (see
+    :func:`lowback.report.write_atomic_set`): an interruption, a full disk or a second build
+    into the same folder never leaves a half-written deck or a mix of two builds.
 
     Parameters
     ----------
@@ -396,6 +408,8 @@ def build_slides(
         The ``reveal.js`` folder of an npm install (see :func:`notebook_to_slides`).
     timeout : int, optional
         Seconds allowed for each cell (default 600).
+    jobs : int or None, optional
+        How many notebooks run at once (default: one per core, at most one per notebook).
 
     Returns
     -------
@@ -407,7 +421,10 @@ def build_slides(
     ReportError
         With a message naming the problem: reveal.js missing (and how to install it),
         duplicate stems, a notebook that is missing, invalid or fails to run (naming the
-        cell), a deck that would need the network, or an unwritable ``out_dir``.
+        cell; the first in order if several fail), a deck that would need the network, or
+        an unwritable ``out_dir`` (naming it and the system's error).
+    ValueError
+        If ``jobs`` is less than 1.
     """
     paths = [Path(nb_path).absolute() for nb_path in notebooks]
     out_dir = Path(out_dir)
@@ -419,21 +436,19 @@ def build_slides(
         seen[target] = nb_path
     _read_reveal(reveal_dir)  # fail before running any notebook
 
-    decks = []
-    for nb_path in paths:
-        executed = execute_notebook(nb_path, timeout=timeout)
-        title = first_heading(executed) or executed.metadata.get("title") or nb_path.stem
+    read = [_read_notebook(nb_path) for nb_path in paths]
+    with _sigterm_as_exit():
+        _prepare_out_dir(out_dir, [target.name for target in targets], what="slides")
+        built = _execute_and_convert(
+            list(zip(paths, read, strict=True)),
+            functools.partial(notebook_to_slides, reveal_dir=reveal_dir),
+            timeout=timeout,
+            jobs=jobs,
+        )
         try:
-            decks.append(notebook_to_slides(executed, reveal_dir=reveal_dir, title=title))
-        except ReportError as exc:
-            raise ReportError(f"{nb_path}: {exc}") from exc
-
-    if out_dir.exists() and not out_dir.is_dir():
-        raise ReportError(f"output path exists and is not a directory: {out_dir}")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for target, deck in zip(targets, decks, strict=True):
-            write_atomic(target, deck)
-    except OSError as exc:
-        raise ReportError(f"cannot write slides to {out_dir}: {exc}") from exc
+            write_atomic_set(
+                out_dir, {t.name: deck for t, (_, deck) in zip(targets, built, strict=True)}
+            )
+        except OSError as exc:
+            raise ReportError(f"cannot write slides to {out_dir}: {exc}") from exc
     return targets
