@@ -223,7 +223,19 @@ def _locate(quote: str, data_dir: Path) -> int:
     return 0
 
 
+def _skip_slow_optional_imports() -> None:
+    """Make jsonschema's optional ``rfc3987_syntax`` import fail fast in this process.
+
+    The commands that run notebooks import nbformat, hence jsonschema, which imports
+    ``rfc3987_syntax`` if installed: about 2 s spent building parsers for the "iri"
+    formats, which no notebook schema uses. Only for this CLI process, never on ``import
+    lowback``; the kernels get the same (see ``lowback.report.KERNEL_ARGUMENTS``).
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: Path | None) -> int:
+    _skip_slow_optional_imports()
     parameters = {}
     if assumptions is not None:
         from lowback.assumptions import AssumptionError, load_assumptions
@@ -399,6 +411,7 @@ def _explore(port: int, token: str | None) -> int:
 
 
 def _slides(notebooks: list[Path], out: Path, reveal_dir: Path | None, timeout: int) -> int:
+    _skip_slow_optional_imports()
     from lowback.report import ReportError
     from lowback.slides import DEFAULT_REVEAL_DIR, build_slides
 
@@ -418,6 +431,7 @@ def _slides(notebooks: list[Path], out: Path, reveal_dir: Path | None, timeout: 
 
 
 def _execute(notebooks: list[Path]) -> int:
+    _skip_slow_optional_imports()
     from lowback.report import ReportError, store_outputs
 
     for path in notebooks:
