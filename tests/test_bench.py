@@ -9,6 +9,7 @@ import ast
 import copy
 import hashlib
 import json
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -200,6 +201,22 @@ def test_table_lists_every_benchmark_and_verdict(canned):
         assert f"KB load {size} claims" in text
     for label in ("study run (sequential)", "lowback report /", "KB load scaling exponent"):
         assert label in text
+
+
+def test_a_failing_suite_is_never_met_however_fast(canned):
+    results = canned.run(quick=True)
+    results["tests"] = {"seconds": 30.0, "summary": "3 failed, 1 passed", "returncode": 1}
+    assert bench.judge(results)["make test wall time"]["met"] is False
+
+
+def test_the_summary_is_pytests_closing_line_not_makes(monkeypatch):
+    stdout = (
+        ".venv/bin/python -m pytest -n auto\n....\n"
+        "==== 309 passed in 111.07s (0:01:51) ====\nmake[1]: Leaving directory '/x'\n"
+    )
+    done = subprocess.CompletedProcess(bench.TEST_COMMAND, 0, stdout=stdout, stderr="")
+    monkeypatch.setattr(bench.subprocess, "run", lambda *a, **k: done)
+    assert bench.make_test_time()["summary"] == "309 passed in 111.07s (0:01:51)"
 
 
 def test_table_shows_the_test_suite_time_when_it_ran(canned):
