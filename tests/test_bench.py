@@ -145,7 +145,7 @@ def canned(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(
         bench,
         "report_build",
-        lambda notebooks, repeat: {"seconds": 9.0, "floor_seconds": 5.0, "ratio": 1.8},
+        lambda notebooks, out, repeat: {"seconds": 9.0, "floor_seconds": 5.0, "ratio": 1.8},
     )
     monkeypatch.setattr(bench, "make_test_time", untimed_tests)
     return bench
@@ -201,6 +201,23 @@ def test_table_lists_every_benchmark_and_verdict(canned):
         assert f"KB load {size} claims" in text
     for label in ("study run (sequential)", "lowback report /", "KB load scaling exponent"):
         assert label in text
+
+
+def test_page_weight_is_not_met_when_no_page_was_weighed(canned):
+    results = canned.run(quick=True)
+    results["weight"]["rows"] = []
+    assert bench.judge(results)["report page / plotly.js"]["met"] is False
+
+
+def test_report_weight_weighs_the_given_pages_against_plotly_js(tmp_path: Path):
+    from plotly.offline import get_plotlyjs
+
+    size = len(get_plotlyjs().encode())
+    page = tmp_path / "01.html"
+    page.write_bytes(b"x" * (size + size // 10))
+    (row,) = bench.report_weight([page])["rows"]
+    assert row["page"] == "01.html"
+    assert row["ratio"] == pytest.approx(1.1, abs=1e-6)
 
 
 def test_a_failing_suite_is_never_met_however_fast(canned):
