@@ -957,6 +957,26 @@ def write_atomic_set(folder: Path, files: Mapping[str, str]) -> list[Path]:
     return [folder / name for name in files]
 
 
+def _output_paths(paths: Sequence[Path], out_dir: Path, suffix: str) -> list[Path]:
+    """``out_dir / (stem + suffix)`` for each notebook; two notebooks may not share one."""
+    targets = [out_dir / f"{nb_path.stem}{suffix}" for nb_path in paths]
+    seen: dict[Path, Path] = {}
+    for nb_path, target in zip(paths, targets, strict=True):
+        if target in seen:
+            raise ReportError(f"{seen[target]} and {nb_path} would both be written to {target}")
+        seen[target] = nb_path
+    return targets
+
+
+def _write_outputs(out_dir: Path, targets: Sequence[Path], texts: Sequence[str], what: str) -> None:
+    """Write ``texts`` to ``targets`` as one set (:func:`write_atomic_set`), or raise a
+    :class:`ReportError` naming the folder and the system's error."""
+    try:
+        write_atomic_set(out_dir, {t.name: text for t, text in zip(targets, texts, strict=True)})
+    except OSError as exc:
+        raise ReportError(f"cannot write {what} to {out_dir}: {exc}") from exc
+
+
 def _prepare_out_dir(out_dir: Path, names: Sequence[str], *, what: str = "reports") -> None:
     """Create ``out_dir`` if needed, check that files can be created in it, and tidy it.
 
@@ -1164,13 +1184,7 @@ def build_reports(
     """
     paths = [Path(nb_path).absolute() for nb_path in notebooks]
     out_dir = Path(out_dir)
-    targets = [out_dir / f"{nb_path.stem}.html" for nb_path in paths]
-
-    seen: dict[Path, Path] = {}
-    for nb_path, target in zip(paths, targets, strict=True):
-        if target in seen:
-            raise ReportError(f"{seen[target]} and {nb_path} would both be written to {target}")
-        seen[target] = nb_path
+    targets = _output_paths(paths, out_dir, ".html")
     if index:
         targets.append(out_dir / "index.html")
 
@@ -1189,10 +1203,5 @@ def build_reports(
                 (f"{nb_path.stem}.html", nb) for nb_path, (nb, _) in zip(paths, built, strict=True)
             ]
             pages.append(index_page(executed, note=note))
-        try:
-            write_atomic_set(
-                out_dir, {t.name: page for t, page in zip(targets, pages, strict=True)}
-            )
-        except OSError as exc:
-            raise ReportError(f"cannot write reports to {out_dir}: {exc}") from exc
+        _write_outputs(out_dir, targets, pages, what="reports")
     return targets

@@ -48,15 +48,16 @@ from lowback import config
 from lowback.report import (
     ReportError,
     _execute_and_convert,
+    _output_paths,
     _prepare_out_dir,
     _read_notebook,
     _sigterm_as_exit,
+    _write_outputs,
     count_figures,
     count_rendered_figures,
     figures_to_html,
     first_heading,
     remote_resources,
-    write_atomic_set,
 )
 
 __all__ = [
@@ -428,12 +429,7 @@ def build_slides(
     """
     paths = [Path(nb_path).absolute() for nb_path in notebooks]
     out_dir = Path(out_dir)
-    targets = [out_dir / f"{nb_path.stem}.slides.html" for nb_path in paths]
-    seen: dict[Path, Path] = {}
-    for nb_path, target in zip(paths, targets, strict=True):
-        if target in seen:
-            raise ReportError(f"{seen[target]} and {nb_path} would both be written to {target}")
-        seen[target] = nb_path
+    targets = _output_paths(paths, out_dir, ".slides.html")
     _read_reveal(reveal_dir)  # fail before running any notebook
 
     read = [_read_notebook(nb_path) for nb_path in paths]
@@ -445,10 +441,5 @@ def build_slides(
             timeout=timeout,
             jobs=jobs,
         )
-        try:
-            write_atomic_set(
-                out_dir, {t.name: deck for t, (_, deck) in zip(targets, built, strict=True)}
-            )
-        except OSError as exc:
-            raise ReportError(f"cannot write slides to {out_dir}: {exc}") from exc
+        _write_outputs(out_dir, targets, [deck for _, deck in built], what="slides")
     return targets
