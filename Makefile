@@ -56,7 +56,7 @@ test: $(STAMP) ## Run the whole test suite, notebooks included (nbval, strict), 
 	$(BIN)/python -m pytest --nbval --nbval-current-env -n $(PYTEST_WORKERS) --dist loadscope
 
 bench: $(STAMP) ## Benchmarks against floors measured in the same run: reports/bench.json, reports/bench.html (not part of make test)
-	$(BIN)/python -m lowback.bench --out $(REPORTS)
+	$(BIN)/python -m benchmarks.bench --out $(REPORTS)
 
 lint: $(STAMP) ## Check code and notebooks with ruff (lint and format)
 	$(BIN)/ruff check src tests notebooks

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lowback.schema import TRIAGE_LEVELS
-from lowback.triage import (
+from lowback.data.schema import TRIAGE_LEVELS
+from lowback.study.triage import (
     AssessmentInputError,
     Assessor,
     assess,
@@ -74,7 +74,7 @@ def test_no_model_can_overrule_the_gate(monkeypatch):
         shares[muscle] = 1.0
         return shares
 
-    monkeypatch.setattr("lowback.triage.leaf_shares", certain_muscle)
+    monkeypatch.setattr("lowback.study.triage.leaf_shares", certain_muscle)
     for _, row in VIGNETTES.iterrows():
         result = _assess_vignette(row, hostile)
         assert result.triage == row["triage"], row["id"]

@@ -15,8 +15,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lowback import bench, load_knowledge_base
-from lowback.schema import KINDS, RELATIONS
+from benchmarks import bench
+from lowback import load_knowledge_base
+from lowback.data.schema import KINDS, RELATIONS
 
 # ------------------------------------------------------------------ synthetic knowledge base
 

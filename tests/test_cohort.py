@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lowback.assumptions import DEFAULT_ASSUMPTIONS, AssumptionError, load_assumptions
-from lowback.cohort import NO_PAIN, feature_columns, simulate
-from lowback.rulebook import Rulebook
+from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, AssumptionError, load_assumptions
+from lowback.study.cohort import NO_PAIN, feature_columns, simulate
+from lowback.study.rulebook import Rulebook
 
 N = 40_000
 

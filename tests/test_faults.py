@@ -31,9 +31,9 @@ import nbformat
 import pytest
 from nbformat import v4
 
-from lowback import report
-from lowback.report import ReportError, build_reports, write_atomic_set
-from lowback.slides import build_slides
+from lowback.publish import report
+from lowback.publish.report import ReportError, build_reports, write_atomic_set
+from lowback.publish.slides import build_slides
 
 TAG_VARIABLE = "LOWBACK_FAULT_TEST"
 STALE_TEMP = ".slow.html.k1ll3d99.tmp"  # what a build killed while staging leaves
@@ -113,7 +113,7 @@ def _kill_all(tag: str) -> None:
 _DRIVER = """
 import faulthandler, json, os, resource, signal, sys, time, traceback
 from pathlib import Path
-import lowback.report as report
+import lowback.publish.report as report
 from lowback.cli import main
 
 def inject(where, signum):

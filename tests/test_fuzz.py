@@ -33,13 +33,13 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from lowback import config
-from lowback.assumptions import DEFAULT_ASSUMPTIONS, AssumptionError, load_assumptions
 from lowback.cli import main
-from lowback.cohort import simulate
-from lowback.records import load_knowledge_base
-from lowback.schema import COLUMNS, TABLE_FILES, TRIAGE_LEVELS
-from lowback.triage import MAX_AGE, AssessmentInputError, default_assessor
-from lowback.validate import RecordError
+from lowback.data.records import load_knowledge_base
+from lowback.data.schema import COLUMNS, TABLE_FILES, TRIAGE_LEVELS
+from lowback.data.validate import RecordError
+from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, AssumptionError, load_assumptions
+from lowback.study.cohort import simulate
+from lowback.study.triage import MAX_AGE, AssessmentInputError, default_assessor
 
 FUZZ = settings(
     deadline=None,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lowback import model
-from lowback.cohort import simulate
-from lowback.rulebook import UNDETERMINED, Rulebook
+from lowback.study import model
+from lowback.study.cohort import simulate
+from lowback.study.rulebook import UNDETERMINED, Rulebook
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 from lowback import config
-from lowback.report import (
+from lowback.publish.report import (
     count_figures,
     count_rendered_figures,
     index_page,

@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lowback import load_knowledge_base, model, plots
-from lowback.cohort import simulate
+from lowback import load_knowledge_base
+from lowback.figures import plots
+from lowback.study import model
+from lowback.study.cohort import simulate
 
 EXAMPLES = {
     "disc": ({"pain_worse_when_bending", "pain_radiates_to_legs"}, 45),
@@ -75,7 +77,7 @@ def test_record_text_with_markup_is_escaped_in_figures(kb_with_markup, figure):
 
 @pytest.fixture(scope="module")
 def effects(kb):
-    from lowback import risk
+    from lowback.study import risk
 
     return risk.relative_risks(
         kb, simulate(kb, 5_000, random_state=1), n_resamples=50, random_state=0
@@ -124,7 +126,7 @@ def test_sankey_highlight_keeps_exactly_the_factor_s_downstream_links(kb):
 
 
 def test_record_text_with_markup_is_escaped_in_captions(kb_with_markup):
-    from lowback import captions
+    from lowback.figures import captions
 
     text = captions.risk_evidence(kb_with_markup) + captions.risk_prevention(kb_with_markup)
     assert "<img" not in text

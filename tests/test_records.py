@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from lowback import config
-from lowback.coverage import sentence_coverage
-from lowback.schema import KINDS, RELATIONS
+from lowback.data.coverage import sentence_coverage
+from lowback.data.schema import KINDS, RELATIONS
 
 RAW = config.DATA_DIR / "raw" / "runners-low-back-pain.txt"
 SHARED_MATERIAL = config.PROJECT_DIR.parent / "shared" / "material" / "runners-low-back-pain.txt"

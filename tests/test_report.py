@@ -1,4 +1,4 @@
-"""Tests for lowback.report: notebooks to offline, self-contained HTML pages."""
+"""Tests for lowback.publish.report: notebooks to offline, self-contained HTML pages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from nbformat import v4
 from plotly.offline import get_plotlyjs
 
-from lowback.report import (
+from lowback.publish.report import (
     PLOTLY_MIMETYPE,
     ReportError,
     build_reports,

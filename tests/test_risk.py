@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lowback import risk
-from lowback.cohort import simulate
+from lowback.study import risk
+from lowback.study.cohort import simulate
 
 
 @pytest.fixture(scope="module")

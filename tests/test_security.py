@@ -24,8 +24,10 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from lowback import captions, cli, config, load_knowledge_base, model, plots
-from lowback.report import PLOTLY_MIMETYPE, index_page, notebook_to_html
+from lowback import cli, config, load_knowledge_base
+from lowback.figures import captions, plots
+from lowback.publish.report import PLOTLY_MIMETYPE, index_page, notebook_to_html
+from lowback.study import model
 
 # Record text an attacker would like to see rendered: an HTML tag with a handler, a
 # script that closes the one it sits in, and a Markdown link (captions are Markdown).
@@ -91,7 +93,7 @@ def test_lowback_explore_runs_exactly_that_server_and_prints_its_address(monkeyp
     assert "--Voila.ip=127.0.0.1" in started["command"] and "--port=9123" in started["command"]
     assert not [a for a in started["command"] if token in a]
     # Run from the app's folder: no voila.py or voila.json is picked up from where we are.
-    assert Path(started["cwd"]) == config.PACKAGE_DIR / "apps"
+    assert Path(started["cwd"]) == config.PACKAGE_DIR / "app"
     assert f"http://127.0.0.1:9123/?token={token}" in capsys.readouterr().out
 
 
@@ -392,8 +394,8 @@ def hostile_kb(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def fitted(hostile_kb):
-    from lowback import risk
-    from lowback.cohort import simulate
+    from lowback.study import risk
+    from lowback.study.cohort import simulate
 
     cohort = simulate(hostile_kb, 5_000, random_state=0)
     tree = model.fit_tree(hostile_kb, cohort, random_state=0)
@@ -457,7 +459,7 @@ def _markdown_to_html(text: str) -> str:
 
 
 def test_captions_show_record_markup_and_markdown_as_text(hostile_kb, fitted, tmp_path):
-    from lowback.assumptions import DEFAULT_ASSUMPTIONS, load_assumptions
+    from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, load_assumptions
 
     cohort, tree, effects = fitted
     # A file name may hold backticks and blank lines (ending a code span) and a link.
@@ -482,8 +484,8 @@ def test_captions_show_record_markup_and_markdown_as_text(hostile_kb, fitted, tm
 
 
 def test_explorer_shows_record_markup_as_text(hostile_kb, fitted, monkeypatch):
-    from lowback import explorer
-    from lowback.triage import Assessor
+    from lowback.app import explorer
+    from lowback.study.triage import Assessor
 
     _, tree, _ = fitted
     assessor = Assessor(hostile_kb, tree, 40)
@@ -544,7 +546,7 @@ def test_report_page_shows_record_markup_as_text(hostile_kb):
 
 
 def test_slide_deck_shows_record_markup_as_text(hostile_kb, reveal_dir):
-    from lowback.slides import notebook_to_slides
+    from lowback.publish.slides import notebook_to_slides
 
     nb = _without_markdown_cells(hostile_notebook(hostile_kb, "Risk factors"))
     nb.cells[0].metadata["slideshow"] = {"slide_type": "slide"}
@@ -554,10 +556,10 @@ def test_slide_deck_shows_record_markup_as_text(hostile_kb, reveal_dir):
 
 
 def test_index_page_shows_titles_captions_and_file_names_as_text(hostile_kb, monkeypatch):
-    import lowback.records
+    import lowback.data.records
 
     # The landing page lists the sources of the knowledge base it is built from.
-    monkeypatch.setattr(lowback.records, "load_knowledge_base", lambda *a, **k: hostile_kb)
+    monkeypatch.setattr(lowback.data.records, "load_knowledge_base", lambda *a, **k: hostile_kb)
     nb = hostile_notebook(hostile_kb, f"Risk factors {HOSTILE}")
     note = f"These pages were built under {MARKUP}.toml"
     page = index_page([(f"{MARKUP}.html", nb)], note=note)

@@ -1,4 +1,4 @@
-"""Tests for lowback.slides: notebooks to offline, self-contained reveal.js decks.
+"""Tests for lowback.publish.slides: notebooks to offline, self-contained reveal.js decks.
 
 The real notebooks are not executed here (slow): their committed outputs come from a clean
 run, and the decks are built from them. reveal.js comes from npm, installed once per
@@ -22,14 +22,14 @@ from nbformat import v4
 from plotly.offline import get_plotlyjs
 
 from lowback import config
-from lowback.report import (
+from lowback.publish.report import (
     PLOTLY_MIMETYPE,
     ReportError,
     count_figures,
     count_rendered_figures,
     remote_resources,
 )
-from lowback.slides import (
+from lowback.publish.slides import (
     build_slides,
     count_slide_figures,
     notebook_to_slides,

@@ -5,8 +5,8 @@ Education, not diagnosis: nothing here is medical advice.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from lowback.records import KnowledgeBase, load_knowledge_base
-from lowback.validate import Problem, RecordError
+from lowback.data.records import KnowledgeBase, load_knowledge_base
+from lowback.data.validate import Problem, RecordError
 
 try:
     __version__ = version("lowback")
@@ -26,7 +26,7 @@ __all__ = [
 def __getattr__(name: str):
     # `assess` fits its tree on first use; importing lowback alone stays light.
     if name == "assess":
-        from lowback.triage import assess
+        from lowback.study.triage import assess
 
         return assess
     raise AttributeError(f"module 'lowback' has no attribute {name!r}")

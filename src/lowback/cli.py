@@ -154,9 +154,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(data_dir: Path) -> int:
-    from lowback.coverage import sentence_coverage
-    from lowback.records import load_knowledge_base
-    from lowback.validate import RecordError
+    from lowback.data.coverage import sentence_coverage
+    from lowback.data.records import load_knowledge_base
+    from lowback.data.validate import RecordError
 
     try:
         kb = load_knowledge_base(data_dir)
@@ -186,8 +186,8 @@ def _validate(data_dir: Path) -> int:
 
 
 def _locate(quote: str, data_dir: Path) -> int:
-    from lowback.records import load_knowledge_base
-    from lowback.validate import RecordError
+    from lowback.data.records import load_knowledge_base
+    from lowback.data.validate import RecordError
 
     if not quote:  # it would be found at every offset of every source
         print("lowback locate: QUOTE is empty; give the exact text to find", file=sys.stderr)
@@ -229,7 +229,7 @@ def _skip_slow_optional_imports() -> None:
     The commands that run notebooks import nbformat, hence jsonschema, which imports
     ``rfc3987_syntax`` if installed: about 2 s spent building parsers for the "iri"
     formats, which no notebook schema uses. Only for this CLI process, never on ``import
-    lowback``; the kernels get the same (see ``lowback.report.KERNEL_ARGUMENTS``).
+    lowback``; the kernels get the same (see ``lowback.publish.report.KERNEL_ARGUMENTS``).
     """
     sys.modules.setdefault("rfc3987_syntax", None)
 
@@ -238,9 +238,9 @@ def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: 
     _skip_slow_optional_imports()
     parameters = {}
     if assumptions is not None:
-        from lowback.assumptions import AssumptionError, load_assumptions
-        from lowback.records import load_knowledge_base
-        from lowback.validate import RecordError
+        from lowback.data.records import load_knowledge_base
+        from lowback.data.validate import RecordError
+        from lowback.study.assumptions import AssumptionError, load_assumptions
 
         try:
             load_assumptions(load_knowledge_base(), assumptions)
@@ -249,7 +249,7 @@ def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: 
             return 1
         parameters["ASSUMPTIONS"] = str(assumptions.resolve())
         out = out or config.REPORTS_DIR / assumptions.stem
-    from lowback.report import ReportError, build_reports
+    from lowback.publish.report import ReportError, build_reports
 
     try:
         written = build_reports(
@@ -270,7 +270,7 @@ def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: 
 def _symptoms(as_json: bool) -> int:
     import json
 
-    from lowback.triage import default_assessor
+    from lowback.study.triage import default_assessor
 
     assessor = default_assessor()
     listed = []
@@ -303,7 +303,7 @@ def _symptoms(as_json: bool) -> int:
 
 
 def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_json: bool) -> int:
-    from lowback.triage import AssessmentInputError, assess
+    from lowback.study.triage import AssessmentInputError, assess
 
     try:
         result = assess(symptoms, age=age, risk_factors=risk_factors)
@@ -352,9 +352,9 @@ def explore_server(
     import os
     import secrets
 
-    app = config.PACKAGE_DIR / "apps" / "explorer.ipynb"
+    app = config.PACKAGE_DIR / "app" / "explorer.ipynb"
     # lowback's Voila template (offline: no icon fonts from a CDN) lives beside the app.
-    templates = str(config.PACKAGE_DIR / "apps" / "jupyter")
+    templates = str(config.PACKAGE_DIR / "app" / "jupyter")
     environment = {
         **os.environ,
         "JUPYTER_PATH": os.pathsep.join(
@@ -394,7 +394,7 @@ def _explore(port: int, token: str | None) -> int:
     # Voila with SIGTERM, its clean shutdown (SIGINT makes it print a traceback). It runs
     # in the app's folder, so that no voila.py or voila.json from elsewhere configures it.
     server = subprocess.Popen(
-        command, start_new_session=True, env=environment, cwd=config.PACKAGE_DIR / "apps"
+        command, start_new_session=True, env=environment, cwd=config.PACKAGE_DIR / "app"
     )
     print(f"Symptom explorer: http://127.0.0.1:{port}/?token={token}  (Ctrl-C stops it)")
     print(DISCLAIMER, flush=True)
@@ -412,8 +412,8 @@ def _explore(port: int, token: str | None) -> int:
 
 def _slides(notebooks: list[Path], out: Path, reveal_dir: Path | None, timeout: int) -> int:
     _skip_slow_optional_imports()
-    from lowback.report import ReportError
-    from lowback.slides import DEFAULT_REVEAL_DIR, build_slides
+    from lowback.publish.report import ReportError
+    from lowback.publish.slides import DEFAULT_REVEAL_DIR, build_slides
 
     try:
         written = build_slides(
@@ -432,7 +432,7 @@ def _slides(notebooks: list[Path], out: Path, reveal_dir: Path | None, timeout: 
 
 def _execute(notebooks: list[Path]) -> int:
     _skip_slow_optional_imports()
-    from lowback.report import ReportError, store_outputs
+    from lowback.publish.report import ReportError, store_outputs
 
     for path in notebooks:
         try:

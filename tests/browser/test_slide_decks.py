@@ -8,7 +8,7 @@ import nbformat
 import pytest
 
 from lowback import config
-from lowback.slides import count_slide_figures, notebook_to_slides
+from lowback.publish.slides import count_slide_figures, notebook_to_slides
 from tests.browser.test_report_pages import RENDERED_FIGURES_JS, _open
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))

@@ -72,7 +72,7 @@ def _command_time(command: list[str], repeat: int) -> float:
 def cohort_scale(sizes: list[int]) -> dict:
     """Runners per second, the fitted scaling exponent and peak memory against the frame."""
     from lowback import load_knowledge_base
-    from lowback.cohort import simulate
+    from lowback.study.cohort import simulate
 
     kb = load_knowledge_base()
     simulate(kb, 1_000, random_state=0)  # warm caches and imports
@@ -101,15 +101,17 @@ def cohort_scale(sizes: list[int]) -> dict:
 
 def tree_fit_overhead(sizes: list[int]) -> dict:
     """lowback's ``fit_tree`` against scikit-learn's own ``fit`` on the same arrays."""
-    from lowback import load_knowledge_base, model
-    from lowback.cohort import simulate
+    from lowback import load_knowledge_base
+    from lowback.study import model
+    from lowback.study.cohort import simulate
+    from lowback.study.rulebook import Rulebook
 
     kb = load_knowledge_base()
     rows = []
     for n in sizes:
         cohort = simulate(kb, n, random_state=0)
         pain = model.with_pain(cohort)
-        features = model.tree_features(kb.rulebook)
+        features = model.tree_features(Rulebook.of(kb))
         X, y = pain[features], pain["pain_type"].astype(str)
         # Taking turns, and more turns for the small fits, where a millisecond is 10%.
         times = interleaved(
@@ -127,7 +129,7 @@ def tree_fit_overhead(sizes: list[int]) -> dict:
 def assess_latency(calls: int = 2_000, cold_repeat: int = 3) -> dict:
     """Per-call time of ``assess`` in a warm process, and the cold CLI against the import
     of scikit-learn's tree module (the floor any CLI fitting a tree pays)."""
-    from lowback.triage import assess
+    from lowback.study.triage import assess
 
     assess(["pain_beside_spine"])
     per_call = (
@@ -239,7 +241,7 @@ def synthetic_knowledge_base(root: Path, n_claims: int, *, seed: int = 0) -> Pat
     """
     import pandas as pd
 
-    from lowback.schema import COLUMNS, KINDS, TABLE_FILES
+    from lowback.data.schema import COLUMNS, KINDS, TABLE_FILES
 
     if n_claims < 24:
         raise ValueError(f"n_claims: got {n_claims}; expected at least 24")
@@ -485,11 +487,11 @@ def floor_notebooks(folder: Path, count: int) -> list[Path]:
 def study_run(notebooks: list[Path], repeat: int = 3) -> dict:
     """Each study notebook executed in turn, against as many floor notebooks, one at a time.
 
-    Both go through ``lowback.report.execute_notebook`` (the report's executor and kernel
+    Both go through ``lowback.publish.report.execute_notebook`` (the report's executor and kernel
     settings), one notebook at a time, so each notebook's own cost shows; the report
     build, which runs them side by side, is :func:`report_build`.
     """
-    from lowback.report import execute_notebook
+    from lowback.publish.report import execute_notebook
 
     floor_runs: list[list[float]] = []  # per repeat, each notebook's seconds
     study_runs: list[list[float]] = []
@@ -812,7 +814,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, default=config.REPORTS_DIR)
     args = parser.parse_args(argv)
-    from lowback.report import write_atomic
+    from lowback.publish.report import write_atomic
 
     results = run(quick=args.quick, tests=not args.no_tests)
     args.out.mkdir(parents=True, exist_ok=True)

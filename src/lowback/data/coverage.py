@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lowback.records import KnowledgeBase
+from lowback.data.records import KnowledgeBase
 
 STATUSES = ("claim", "skipped", "uncovered")
 

@@ -21,9 +21,9 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from lowback import config
-from lowback.records import KnowledgeBase
-from lowback.rulebook import Rulebook
-from lowback.schema import REPORTED
+from lowback.data.records import KnowledgeBase
+from lowback.data.schema import REPORTED
+from lowback.study.rulebook import Rulebook
 
 DEFAULT_ASSUMPTIONS = config.DATA_DIR / "assumptions.toml"
 
@@ -266,7 +266,7 @@ def load_assumptions(kb: KnowledgeBase, path: Path | str | None = None) -> Assum
         raw = AssumptionFile.model_validate(data)
     except pydantic.ValidationError as err:
         raise AssumptionError(path, _pydantic_problems(err)) from None
-    rules = kb.rulebook
+    rules = Rulebook.of(kb)
     problems = _consistency_problems(raw, rules, kb)
     if problems:
         raise AssumptionError(path, problems)

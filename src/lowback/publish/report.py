@@ -1063,7 +1063,7 @@ def _key_figure(nb: NotebookNode) -> dict | None:
 def index_page(pages: Sequence[tuple[str, NotebookNode]], *, note: str = "") -> str:
     """The landing page: what the study is and is not, each notebook's question and key
     figure with a link, the data's sha256 and the library versions. Offline, escaped."""
-    from lowback.records import load_knowledge_base
+    from lowback.data.records import load_knowledge_base
     from lowback.versions import library_versions
 
     cards, any_figure = [], False

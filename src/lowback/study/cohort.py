@@ -2,8 +2,8 @@
 
 The material gives rules, not patients, so the cohort is simulated: which symptom,
 red flag and risk factor belongs to which pain type comes from the claims
-(:class:`~lowback.rulebook.Rulebook`); every rate comes from the assumptions file
-(:mod:`lowback.assumptions`). The frame's index is named ``simulated_runner`` and its
+(:class:`~lowback.study.rulebook.Rulebook`); every rate comes from the assumptions file
+(:mod:`lowback.study.assumptions`). The frame's index is named ``simulated_runner`` and its
 ``attrs`` say it is simulated, from which file and with which seed.
 
 How a runner is drawn (all vectorised, one array per column):
@@ -25,14 +25,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lowback.assumptions import (
+from lowback.data.records import KnowledgeBase
+from lowback.study.assumptions import (
     AGE_FACTOR,
     AGE_SYMPTOM,
     AGE_SYMPTOM_FROM,
     Assumptions,
     load_assumptions,
 )
-from lowback.records import KnowledgeBase
+from lowback.study.rulebook import Rulebook
 
 #: The pain type of a simulated runner without low back pain.
 NO_PAIN = "none"
@@ -95,7 +96,7 @@ def simulate(
         raise ValueError(f"random_state must be at least 0, got {random_state}")
     if not isinstance(assumptions, Assumptions):
         assumptions = load_assumptions(kb, assumptions)
-    rules = kb.rulebook
+    rules = Rulebook.of(kb)
     rng = np.random.default_rng(random_state)
     raw = assumptions.raw
 
@@ -171,7 +172,7 @@ def simulate(
 
 def feature_columns(kb: KnowledgeBase) -> dict[str, list[str]]:
     """The simulated frame's columns by role: symptoms, red flags, risk factors."""
-    rules = kb.rulebook
+    rules = Rulebook.of(kb)
     triage = kb.triage
     reportable = set(triage.loc[triage["raised_by"] == "reported", "red_flag"])
     return {

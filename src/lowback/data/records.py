@@ -17,11 +17,14 @@ from types import MappingProxyType
 import pandas as pd
 
 from lowback import config
-from lowback.schema import CATEGORICAL, KINDS
-from lowback.validate import RecordError, check_records
+from lowback.data.schema import CATEGORICAL, KINDS
+from lowback.data.validate import RecordError, check_records
 
 
-@dataclass(frozen=True)
+# eq=False: a knowledge base is compared, hashed and weakly referenced by identity, so that
+# the study layer can keep what it derives from one (its rulebook) without this layer
+# knowing about it.
+@dataclass(frozen=True, eq=False)
 class KnowledgeBase:
     """The validated record tables of one data folder.
 
@@ -74,18 +77,11 @@ class KnowledgeBase:
         return self._table("triage")
 
     def entities_of_kind(self, kind: str) -> pd.DataFrame:
-        """Entities of one kind (see :data:`lowback.schema.KINDS`)."""
+        """Entities of one kind (see :data:`lowback.data.schema.KINDS`)."""
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}; expected one of: {', '.join(KINDS)}")
         entities = self._tables["entities"]
         return entities[entities["kind"] == kind].copy(deep=False)
-
-    @cached_property
-    def rulebook(self):  # -> lowback.rulebook.Rulebook (imported lazily: it imports this module)
-        """The article's rules derived from these claims, once (see :mod:`lowback.rulebook`)."""
-        from lowback.rulebook import Rulebook
-
-        return Rulebook.from_kb(self)
 
     @cached_property
     def _labels(self) -> Mapping[str, str]:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 
-from lowback.schema import CLAIM, COLUMNS, KINDS, RELATIONS, REPORTED, SCHEMAS, TABLE_FILES
+from lowback.data.schema import CLAIM, COLUMNS, KINDS, RELATIONS, REPORTED, SCHEMAS, TABLE_FILES
 
 _SHOWN_CHARS = 60
 

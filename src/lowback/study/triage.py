@@ -18,8 +18,10 @@ from numbers import Real
 
 import numpy as np
 
-from lowback.assumptions import AGE_SYMPTOM, AGE_SYMPTOM_FROM
-from lowback.model import (
+from lowback.data.records import KnowledgeBase, load_knowledge_base
+from lowback.data.schema import REPORTED, TRIAGE_LEVELS
+from lowback.study.assumptions import AGE_SYMPTOM, AGE_SYMPTOM_FROM
+from lowback.study.model import (
     TreeModel,
     decision_path,
     feature_values,
@@ -27,9 +29,7 @@ from lowback.model import (
     leaf_shares,
     walk,
 )
-from lowback.records import KnowledgeBase, load_knowledge_base
-from lowback.rulebook import UNDETERMINED, Rulebook
-from lowback.schema import REPORTED, TRIAGE_LEVELS
+from lowback.study.rulebook import UNDETERMINED, Rulebook
 
 #: The simulated cohort behind the assessment's tree: size and seed, fixed.
 MODEL_COHORT_SIZE = 50_000
@@ -182,7 +182,7 @@ class Assessor:
 
     def __init__(self, kb: KnowledgeBase, tree: TreeModel, median_age: int):
         self.kb, self.tree, self.median_age = kb, tree, median_age
-        self.rules = kb.rulebook
+        self.rules = Rulebook.of(kb)
         self.gate = RedFlagGate(kb, self.rules)
         self.signs = (
             tuple(s for s in self.rules.symptoms if s != AGE_SYMPTOM) + self.gate.reportable
@@ -307,7 +307,7 @@ class Assessor:
 def default_assessor() -> Assessor:
     """The assessor of the shipped records: a tree fitted, in this process, on a simulated
     cohort of ``MODEL_COHORT_SIZE`` runners with seed ``MODEL_SEED``."""
-    from lowback.cohort import simulate
+    from lowback.study.cohort import simulate
 
     kb = load_knowledge_base()
     cohort = simulate(kb, MODEL_COHORT_SIZE, random_state=MODEL_SEED)

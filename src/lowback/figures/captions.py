@@ -11,11 +11,11 @@ import html
 
 import pandas as pd
 
-from lowback.assumptions import Assumptions
-from lowback.cohort import NO_PAIN
-from lowback.model import AGE, Evaluation, TreeModel
-from lowback.records import KnowledgeBase
-from lowback.risk import ANY_PAIN, evidence_matrix, prevention_matrix
+from lowback.data.records import KnowledgeBase
+from lowback.study.assumptions import Assumptions
+from lowback.study.cohort import NO_PAIN
+from lowback.study.model import AGE, Evaluation, TreeModel
+from lowback.study.risk import ANY_PAIN, evidence_matrix, prevention_matrix
 
 # Markdown passes raw HTML through and reads [text](url) as a link (javascript: URLs
 # included, in nbconvert's pages): record text is HTML-escaped, and its brackets and

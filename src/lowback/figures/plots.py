@@ -16,9 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lowback.coverage import sentence_coverage
-from lowback.records import KnowledgeBase
-from lowback.schema import KINDS
+from lowback.data.coverage import sentence_coverage
+from lowback.data.records import KnowledgeBase
+from lowback.data.schema import KINDS
 
 # Okabe & Ito (2008), "Color Universal Design".
 PAIN_TYPE_COLOURS: dict[str, str] = {
@@ -445,14 +445,14 @@ def tree_figure(
 
     Parameters
     ----------
-    tree : lowback.model.TreeModel
+    tree : lowback.study.model.TreeModel
     kb : KnowledgeBase
     examples : dict, optional
         Example name -> (the signs the runner reports, age in years).
     cohort_size : int, optional
         Number of simulated runners the tree was fitted on, for the title.
     """
-    from lowback import model
+    from lowback.study import model
 
     structure = tree.estimator.tree_
     positions = _tree_layout(structure)
@@ -793,7 +793,7 @@ def evidence_map(kb: KnowledgeBase) -> go.Figure:
     to; each cell counts the claims, and hovering shows their quotes. A factor whose
     claims the material contradicts is marked.
     """
-    from lowback.risk import evidence_matrix
+    from lowback.study.risk import evidence_matrix
 
     links = evidence_matrix(kb)
     factors = _factor_order(kb)
@@ -868,7 +868,7 @@ def age_figure(cohort: pd.DataFrame, kb: KnowledgeBase, band_width: int = 5) -> 
     Left: the share of each pain type among runners with pain, by age band. Right: the
     age distribution of each pain type. Buttons show one pain type or all.
     """
-    from lowback.risk import pain_share_by_age
+    from lowback.study.risk import pain_share_by_age
 
     shares = pain_share_by_age(cohort, band_width)
     shares = shares[shares["runners"] >= 30]  # thin bands would only show noise
@@ -976,7 +976,7 @@ def forest_plot(effects: pd.DataFrame, kb: KnowledgeBase) -> go.Figure:
     A dropdown picks the outcome: any low back pain, or one pain type. Hovering a factor
     shows the claim behind it. The effects come back out of the simulation's assumptions.
     """
-    from lowback.risk import evidence_matrix
+    from lowback.study.risk import evidence_matrix
 
     order = [f for f in _factor_order(kb) if f in set(effects["risk_factor"])]
     evidence = evidence_matrix(kb).groupby("risk_factor")["quotes"].sum()
@@ -1044,7 +1044,7 @@ def risk_factor_spotlight(
     A dropdown picks the family (age, posture, weak core, overtraining, ...); the box
     under the bars quotes what the material says about it.
     """
-    from lowback.risk import evidence_matrix
+    from lowback.study.risk import evidence_matrix
 
     evidence = evidence_matrix(kb)
     pain_types = [
@@ -1131,7 +1131,7 @@ def _prevention_hover(kb: KnowledgeBase, cell: pd.DataFrame, measure: str, targe
 
 def prevention_map(kb: KnowledgeBase) -> go.Figure:
     """Which measures the material offers against which risk factors (and in general)."""
-    from lowback.risk import prevention_matrix
+    from lowback.study.risk import prevention_matrix
 
     links = prevention_matrix(kb)
     measures = list(dict.fromkeys(links["measure"]))

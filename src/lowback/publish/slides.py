@@ -1,7 +1,7 @@
 """Turn executed notebooks into offline reveal.js slide decks, one self-contained HTML file each.
 
 A deck must work from ``file://`` or a USB stick with no network, like the reports of
-:mod:`lowback.report`, whose machinery it reuses (figure conversion, offline check,
+:mod:`lowback.publish.report`, whose machinery it reuses (figure conversion, offline check,
 notebooks run side by side, decks written as one set):
 
 * reveal.js. Its JavaScript (core and speaker-notes plugin) and CSS (core and the
@@ -45,7 +45,7 @@ from nbformat import NotebookNode
 from plotly.offline import get_plotlyjs
 
 from lowback import config
-from lowback.report import (
+from lowback.publish.report import (
     ReportError,
     _execute_and_convert,
     _output_paths,
@@ -394,8 +394,8 @@ def build_slides(
     reveal.js is checked first, then every notebook is read, then executed and converted,
     side by side (one kernel per core by default); only when every deck is ready is
     anything written, so a failure leaves existing decks untouched. The decks are written
-    as one set, as :func:`lowback.report.build_reports` writes its pages (see
-    :func:`lowback.report.write_atomic_set`): an interruption, a full disk or a second build
+    as one set, as :func:`lowback.publish.report.build_reports` writes its pages (see
+    :func:`lowback.publish.report.write_atomic_set`): an interruption, a full disk or a second build
     into the same folder never leaves a half-written deck or a mix of two builds.
 
     Parameters

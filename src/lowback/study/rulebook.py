@@ -6,6 +6,7 @@ Nothing here is hand-coded medicine: every link is a ``symptom_of``, ``red_flag_
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -13,10 +14,13 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from lowback.records import KnowledgeBase
+from lowback.data.records import KnowledgeBase
 
 #: What the rulebook (and an assessment) says when nothing present tells the types apart.
 UNDETERMINED = "undetermined"
+
+#: Each knowledge base's rulebook, derived once (see :meth:`Rulebook.of`).
+_DERIVED: weakref.WeakKeyDictionary[KnowledgeBase, Rulebook] = weakref.WeakKeyDictionary()
 
 
 def _links(claims: pd.DataFrame, relation: str, objects: set[str]) -> dict[str, frozenset[str]]:
@@ -53,6 +57,18 @@ class Rulebook:
 
     def __deepcopy__(self, memo: dict) -> Rulebook:
         return self  # immutable: scikit-learn's clone() may share it
+
+    @classmethod
+    def of(cls, kb: KnowledgeBase) -> Rulebook:
+        """The rulebook of a knowledge base, derived from its claims once and then kept.
+
+        Knowledge bases are read-only, so the rulebook cannot go stale; it is forgotten
+        with the knowledge base.
+        """
+        rules = _DERIVED.get(kb)
+        if rules is None:
+            rules = _DERIVED[kb] = cls.from_kb(kb)
+        return rules
 
     @classmethod
     def from_kb(cls, kb: KnowledgeBase) -> Rulebook:

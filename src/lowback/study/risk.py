@@ -14,8 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lowback.cohort import NO_PAIN
-from lowback.records import KnowledgeBase
+from lowback.data.records import KnowledgeBase
+from lowback.study.cohort import NO_PAIN
+from lowback.study.rulebook import Rulebook
 
 #: The outcome "any low back pain" in the effect tables.
 ANY_PAIN = "low_back_pain"
@@ -98,7 +99,7 @@ def relative_risks(
     """
     from scipy import stats
 
-    rules = kb.rulebook
+    rules = Rulebook.of(kb)
     factors = [f for f in rules.risk_factors if f in cohort]
     outcomes = _outcomes(cohort, rules.pain_types)
     exposed = cohort[factors].to_numpy(dtype=np.float32)

@@ -1,0 +1,1 @@
+"""lowback's benchmarks (``make bench``): outside the package, not part of the wheel."""

@@ -1,0 +1,1 @@
+"""The app layer: the live symptom explorer (a widget, served as a Voila app)."""
