@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, AssumptionError, load_assumptions
+from lowback.errors import AssumptionError
+from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, load_assumptions
 from lowback.study.cohort import NO_PAIN, feature_columns, simulate
 from lowback.study.rulebook import Rulebook
 

@@ -31,8 +31,9 @@ import nbformat
 import pytest
 from nbformat import v4
 
+from lowback.errors import ReportError
 from lowback.publish import report
-from lowback.publish.report import ReportError, build_reports, write_atomic_set
+from lowback.publish.report import build_reports, write_atomic_set
 from lowback.publish.slides import build_slides
 
 TAG_VARIABLE = "LOWBACK_FAULT_TEST"

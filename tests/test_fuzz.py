@@ -36,10 +36,10 @@ from lowback import config
 from lowback.cli import main
 from lowback.data.records import load_knowledge_base
 from lowback.data.schema import COLUMNS, TABLE_FILES, TRIAGE_LEVELS
-from lowback.data.validate import RecordError
-from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, AssumptionError, load_assumptions
+from lowback.errors import AssessmentInputError, AssumptionError, RecordError
+from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, load_assumptions
 from lowback.study.cohort import simulate
-from lowback.study.triage import MAX_AGE, AssessmentInputError, default_assessor
+from lowback.study.triage import MAX_AGE, default_assessor
 
 FUZZ = settings(
     deadline=None,

@@ -10,8 +10,9 @@ import pytest
 from nbformat import v4
 
 from lowback import config
+from lowback.errors import AssumptionError
 from lowback.publish.report import build_reports, read_with_parameters, store_outputs
-from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, AssumptionError, load_assumptions
+from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, load_assumptions
 from tests.conftest import run_cli
 
 OLDER = config.DATA_DIR / "scenarios" / "older-runners.toml"

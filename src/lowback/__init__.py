@@ -1,32 +1,84 @@
 """lowback: lower back pain in runners, as traceable records, a simulated study and plots.
 
 Education, not diagnosis: nothing here is medical advice.
+
+The package is built in layers, each importing only those below it (see
+``docs/architecture.md``): :mod:`lowback.data` (the records) < :mod:`lowback.study`
+(rulebook, simulated cohort, tree, red-flag gate, risk) < :mod:`lowback.figures` <
+:mod:`lowback.publish` (offline pages, index, decks) < :mod:`lowback.app` and
+:mod:`lowback.cli`. The names below are the public API; each is imported on first use,
+so ``import lowback`` (and ``lowback --version``) loads neither pandas nor scikit-learn.
+
+Examples
+--------
+>>> import lowback
+>>> kb = lowback.load_knowledge_base()
+>>> raw = kb.texts["runners_low_back_pain"]
+>>> all(raw[s:e] == q for s, e, q in zip(kb.claims.start, kb.claims.end, kb.claims.quote))
+True
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from lowback.data.records import KnowledgeBase, load_knowledge_base
-from lowback.data.validate import Problem, RecordError
+import importlib
+from typing import TYPE_CHECKING
 
-try:
-    __version__ = version("lowback")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+# The one place the version is written: pyproject.toml reads it from here (hatch's version
+# source), and reading it costs nothing, where importlib.metadata takes about 50 ms.
+__version__ = "0.1.0"
 
-__all__ = [
+#: Public name -> the module that defines it, imported when the name is first used.
+_PUBLIC = {
+    "KnowledgeBase": "lowback.data.records",
+    "load_knowledge_base": "lowback.data.records",
+    "load_assumptions": "lowback.study.assumptions",
+    "simulate": "lowback.study.cohort",
+    "assess": "lowback.study.triage",
+    "Assessment": "lowback.study.triage",
+    "Problem": "lowback.errors",
+    "RecordError": "lowback.errors",
+    "AssumptionError": "lowback.errors",
+    "AssessmentInputError": "lowback.errors",
+    "ReportError": "lowback.errors",
+}
+
+__all__ = [  # the names of _PUBLIC, written out for tools that read __all__ (a test checks)
+    "Assessment",
+    "AssessmentInputError",
+    "AssumptionError",
     "KnowledgeBase",
     "Problem",
     "RecordError",
+    "ReportError",
     "__version__",
     "assess",
+    "load_assumptions",
     "load_knowledge_base",
+    "simulate",
 ]
+
+if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ imports lazily
+    from lowback.data.records import KnowledgeBase, load_knowledge_base
+    from lowback.errors import (
+        AssessmentInputError,
+        AssumptionError,
+        Problem,
+        RecordError,
+        ReportError,
+    )
+    from lowback.study.assumptions import load_assumptions
+    from lowback.study.cohort import simulate
+    from lowback.study.triage import Assessment, assess
 
 
 def __getattr__(name: str):
-    # `assess` fits its tree on first use; importing lowback alone stays light.
-    if name == "assess":
-        from lowback.study.triage import assess
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'lowback' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # the next lookup skips this function
+    return value
 
-        return assess
-    raise AttributeError(f"module 'lowback' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PUBLIC})

@@ -156,7 +156,7 @@ def _parser() -> argparse.ArgumentParser:
 def _validate(data_dir: Path) -> int:
     from lowback.data.coverage import sentence_coverage
     from lowback.data.records import load_knowledge_base
-    from lowback.data.validate import RecordError
+    from lowback.errors import RecordError
 
     try:
         kb = load_knowledge_base(data_dir)
@@ -187,7 +187,7 @@ def _validate(data_dir: Path) -> int:
 
 def _locate(quote: str, data_dir: Path) -> int:
     from lowback.data.records import load_knowledge_base
-    from lowback.data.validate import RecordError
+    from lowback.errors import RecordError
 
     if not quote:  # it would be found at every offset of every source
         print("lowback locate: QUOTE is empty; give the exact text to find", file=sys.stderr)
@@ -239,8 +239,8 @@ def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: 
     parameters = {}
     if assumptions is not None:
         from lowback.data.records import load_knowledge_base
-        from lowback.data.validate import RecordError
-        from lowback.study.assumptions import AssumptionError, load_assumptions
+        from lowback.errors import AssumptionError, RecordError
+        from lowback.study.assumptions import load_assumptions
 
         try:
             load_assumptions(load_knowledge_base(), assumptions)
@@ -249,7 +249,8 @@ def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: 
             return 1
         parameters["ASSUMPTIONS"] = str(assumptions.resolve())
         out = out or config.REPORTS_DIR / assumptions.stem
-    from lowback.publish.report import ReportError, build_reports
+    from lowback.errors import ReportError
+    from lowback.publish.report import build_reports
 
     try:
         written = build_reports(
@@ -303,7 +304,8 @@ def _symptoms(as_json: bool) -> int:
 
 
 def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_json: bool) -> int:
-    from lowback.study.triage import AssessmentInputError, assess
+    from lowback.errors import AssessmentInputError
+    from lowback.study.triage import assess
 
     try:
         result = assess(symptoms, age=age, risk_factors=risk_factors)
@@ -412,7 +414,7 @@ def _explore(port: int, token: str | None) -> int:
 
 def _slides(notebooks: list[Path], out: Path, reveal_dir: Path | None, timeout: int) -> int:
     _skip_slow_optional_imports()
-    from lowback.publish.report import ReportError
+    from lowback.errors import ReportError
     from lowback.publish.slides import DEFAULT_REVEAL_DIR, build_slides
 
     try:
@@ -432,7 +434,8 @@ def _slides(notebooks: list[Path], out: Path, reveal_dir: Path | None, timeout: 
 
 def _execute(notebooks: list[Path]) -> int:
     _skip_slow_optional_imports()
-    from lowback.publish.report import ReportError, store_outputs
+    from lowback.errors import ReportError
+    from lowback.publish.report import store_outputs
 
     for path in notebooks:
         try:

@@ -8,7 +8,8 @@ import html
 
 import ipywidgets as widgets
 
-from lowback.study.triage import DISCLAIMER, Assessment, AssessmentInputError, default_assessor
+from lowback.errors import AssessmentInputError
+from lowback.study.triage import DISCLAIMER, Assessment, default_assessor
 
 CONTROL_WIDTH = "400px"  # wide enough for the longest sign's label and the age readout
 _TRIAGE_STYLE = {"self_care": "#009E73", "see_doctor": "#E69F00", "urgent": "#D55E00"}

@@ -18,7 +18,8 @@ import pandas as pd
 
 from lowback import config
 from lowback.data.schema import CATEGORICAL, KINDS
-from lowback.data.validate import RecordError, check_records
+from lowback.data.validate import check_records
+from lowback.errors import RecordError
 
 
 # eq=False: a knowledge base is compared, hashed and weakly referenced by identity, so that

@@ -11,8 +11,6 @@ import codecs
 import hashlib
 import io
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,46 +18,7 @@ import pandas as pd
 import pandera.errors
 
 from lowback.data.schema import CLAIM, COLUMNS, KINDS, RELATIONS, REPORTED, SCHEMAS, TABLE_FILES
-
-_SHOWN_CHARS = 60
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with the records, located as precisely as it can be."""
-
-    file: str
-    expected: str
-    row: int | None = None
-    column: str | None = None
-    value: object = None
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column '{self.column}'")
-        found = "" if self.value is None else f"got {_shorten(self.value)}; "
-        return f"{', '.join(where)}: {found}expected {self.expected}"
-
-
-class RecordError(ValueError):
-    """The records are broken; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems: list[Problem] = list(problems)
-        count = len(self.problems)
-        lines = [f"{count} problem{'s' if count != 1 else ''} in the records:"]
-        lines += [f"  - {p}" for p in self.problems]
-        super().__init__("\n".join(lines))
-
-
-def _shorten(value: object) -> str:
-    text = str(value)
-    if len(text) > _SHOWN_CHARS:
-        text = text[: _SHOWN_CHARS - 1] + "…"
-    return repr(text)
+from lowback.errors import Problem, shorten
 
 
 def _row(index: int) -> int:
@@ -265,7 +224,7 @@ def check_passages(
                         label,
                         f"the passage to start at {covered_to}, where the previous one ends "
                         f"(a gap of {start - covered_to} characters: "
-                        f"{_shorten(text[covered_to:start])})",
+                        f"{shorten(text[covered_to:start])})",
                         row=_row(index),
                         column="start",
                         value=start,
@@ -427,7 +386,7 @@ def _beyond_text(label: str, index: int, end: int, text: str) -> Problem:
 
 
 def _quote_hint(text: str, quote: str, start: int, end: int) -> str:
-    expected = f"the source's text at [{start}:{end}], {_shorten(text[start:end])}"
+    expected = f"the source's text at [{start}:{end}], {shorten(text[start:end])}"
     found = text.find(quote)
     if found >= 0:
         expected += f" (this quote is found at [{found}:{found + len(quote)}])"

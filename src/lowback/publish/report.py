@@ -57,6 +57,8 @@ from nbconvert import HTMLExporter
 from nbformat import NotebookNode
 from plotly.offline import get_plotlyjs
 
+from lowback.errors import ReportError
+
 try:
     import fcntl
 except ImportError:  # Windows: builds into one folder are not serialised
@@ -193,10 +195,6 @@ _NEWPLOT_RE = re.compile(r"\bPlotly\.newPlot\s*\(")
 _HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
 _REMOTE_URL_RE = re.compile(r"^\s*(?:(?:https?|ftps?|wss?):)?//", re.IGNORECASE)
-
-
-class ReportError(Exception):
-    """A notebook could not be turned into an offline HTML report."""
 
 
 # ---------------------------------------------------------------------------------------------

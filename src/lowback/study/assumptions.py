@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lowback import config
 from lowback.data.records import KnowledgeBase
 from lowback.data.schema import REPORTED
+from lowback.errors import AssumptionError
 from lowback.study.rulebook import Rulebook
 
 DEFAULT_ASSUMPTIONS = config.DATA_DIR / "assumptions.toml"
@@ -123,17 +124,6 @@ class AssumptionFile(_Strict):
     red_flags: dict[str, RedFlag] = {}
     risk_factor_defaults: RiskFactorDefaults
     risk_factors: dict[str, RiskFactor] = {}
-
-
-class AssumptionError(ValueError):
-    """The assumptions file is missing, malformed or inconsistent; lists every problem."""
-
-    def __init__(self, path: Path, problems: list[str]):
-        self.path = path
-        self.problems = problems
-        lines = [f"{len(problems)} problem(s) in the assumptions file {path}:"]
-        lines += [f"  - {p}" for p in problems]
-        super().__init__("\n".join(lines))
 
 
 @dataclass(frozen=True)

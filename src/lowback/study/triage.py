@@ -20,6 +20,7 @@ import numpy as np
 
 from lowback.data.records import KnowledgeBase, load_knowledge_base
 from lowback.data.schema import REPORTED, TRIAGE_LEVELS
+from lowback.errors import AssessmentInputError
 from lowback.study.assumptions import AGE_SYMPTOM, AGE_SYMPTOM_FROM
 from lowback.study.model import (
     TreeModel,
@@ -36,10 +37,6 @@ MODEL_COHORT_SIZE = 50_000
 MODEL_SEED = 20_261_124
 MAX_AGE = 120
 DISCLAIMER = "Educational only, not medical advice: see a doctor about back pain."
-
-
-class AssessmentInputError(ValueError):
-    """Symptoms, age or risk factors that cannot be assessed; says what is valid."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,79 @@
+"""Every error lowback raises on purpose, in one place, each saying what was expected.
+
+They import nothing heavy, so the CLI can catch them without loading pandas, and every
+layer raises them without importing another layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "AssessmentInputError",
+    "AssumptionError",
+    "Problem",
+    "RecordError",
+    "ReportError",
+]
+
+_SHOWN_CHARS = 60
+
+
+def shorten(value: object) -> str:
+    """A value as a message shows it: quoted, and cut to about 60 characters."""
+    text = str(value)
+    if len(text) > _SHOWN_CHARS:
+        text = text[: _SHOWN_CHARS - 1] + "…"
+    return repr(text)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the records, located as precisely as it can be."""
+
+    file: str
+    expected: str
+    row: int | None = None
+    column: str | None = None
+    value: object = None
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        found = "" if self.value is None else f"got {shorten(self.value)}; "
+        return f"{', '.join(where)}: {found}expected {self.expected}"
+
+
+class RecordError(ValueError):
+    """The records are broken; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems: list[Problem] = list(problems)
+        count = len(self.problems)
+        lines = [f"{count} problem{'s' if count != 1 else ''} in the records:"]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class AssumptionError(ValueError):
+    """The assumptions file is missing, malformed or inconsistent; lists every problem."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        lines = [f"{len(problems)} problem(s) in the assumptions file {path}:"]
+        lines += [f"  - {p}" for p in problems]
+        super().__init__("\n".join(lines))
+
+
+class AssessmentInputError(ValueError):
+    """Symptoms, age or risk factors that cannot be assessed; says what is valid."""
+
+
+class ReportError(Exception):
+    """A notebook could not be turned into an offline HTML report or deck."""
