@@ -13,7 +13,7 @@ import pytest
 
 from lowback import config, load_knowledge_base
 
-BROKEN_DIR = Path(__file__).parent / "broken"
+BROKEN_DIR = Path(__file__).parent / "data" / "broken"
 
 
 @pytest.fixture(scope="session")

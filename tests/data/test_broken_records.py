@@ -1,4 +1,4 @@
-"""Each broken record set under tests/broken/ fails with exactly the problems it documents."""
+"""Each broken record set under tests/data/broken/ fails with exactly the problems it documents."""
 
 from __future__ import annotations
 

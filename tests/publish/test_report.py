@@ -264,7 +264,7 @@ def test_out_dir_that_is_a_file_is_reported(tmp_path: Path) -> None:
     assert not_a_dir.read_text(encoding="utf-8") == "a file"
 
 
-# A read-only folder, a full disk, interruptions and two builds at once: tests/test_faults.py
+# A read-only folder, a full disk, interruptions and two builds at once: tests/faults/test_faults.py
 # (it works as root too).
 
 
