@@ -15,6 +15,45 @@ from lowback import config, load_knowledge_base
 
 BROKEN_DIR = Path(__file__).parent / "data" / "broken"
 
+# ---------------------------------------------------------------------------------------------
+# Tiers: `make test-fast` deselects these markers; `make test` runs everything
+# ---------------------------------------------------------------------------------------------
+
+#: Markers of the slow tier, each with what it means. Browser tests mark themselves
+#: (tests/browser/conftest.py).
+SLOW_MARKERS = {
+    "notebook": "a notebook cell run by nbval (every notebook, top to bottom)",
+    "kernel": "starts a Jupyter kernel: executes notebooks, builds pages or decks",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, meaning in SLOW_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selection, so `-m "not notebook"` sees it
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebook)
+
+
+@pytest.fixture(autouse=True)
+def _kernels_only_where_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """A test that starts a kernel in this process must say so (marker ``kernel``), or the
+    quick tier would not be quick: an unmarked one fails, naming the marker it lacks.
+    (Kernels of a child process, ``lowback report`` say, are not seen: mark those by hand.)"""
+    node = request.node
+    allowed = any(node.get_closest_marker(m) for m in (*SLOW_MARKERS, "browser"))
+    if not allowed:
+        from jupyter_client.manager import KernelManager
+
+        async def refuse(*args, **kwargs):
+            pytest.fail("this test starts a Jupyter kernel: mark it @pytest.mark.kernel")
+
+        monkeypatch.setattr(KernelManager, "_async_launch_kernel", refuse)
+
 
 @pytest.fixture(scope="session")
 def kb():

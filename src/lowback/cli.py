@@ -342,43 +342,6 @@ def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_
     return 0
 
 
-def explore_server(
-    voila: str, port: int, token: str | None = None
-) -> tuple[list[str], dict[str, str]]:
-    """The command line and environment of the Voila server behind ``lowback explore``.
-
-    It listens on 127.0.0.1 only, with token authentication on (Voila's is off unless
-    asked for). The token, a new random one unless given, goes to Voila in
-    ``JUPYTER_TOKEN``: a command line can be read by every user of the machine (``ps``).
-    """
-    import os
-    import secrets
-
-    app = config.PACKAGE_DIR / "app" / "explorer.ipynb"
-    # lowback's Voila template (offline: no icon fonts from a CDN) lives beside the app.
-    templates = str(config.PACKAGE_DIR / "app" / "jupyter")
-    environment = {
-        **os.environ,
-        "JUPYTER_PATH": os.pathsep.join(
-            [templates, *filter(None, [os.environ.get("JUPYTER_PATH")])]
-        ),
-        "JUPYTER_TOKEN": token or secrets.token_urlsafe(24),
-    }
-    command = [
-        voila,
-        str(app),
-        f"--port={port}",
-        "--no-browser",
-        "--Voila.ip=127.0.0.1",
-        "--Voila.auto_token=True",  # token auth on, with the token from JUPYTER_TOKEN
-        # Voila turns Jupyter Server's Host check (against DNS rebinding) off: back on.
-        "--Voila.tornado_settings={'allow_remote_access': False}",
-        "--show_tracebacks=False",
-        "--template=lowback",
-    ]
-    return command, environment
-
-
 def _explore(port: int, token: str | None) -> int:
     import shutil
     import subprocess
@@ -390,14 +353,14 @@ def _explore(port: int, token: str | None) -> int:
     if not 1024 <= port <= 65535:
         print(f"lowback explore: --port must be 1024 to 65535, got {port}", file=sys.stderr)
         return 2
+    from lowback.app.server import APP_DIR, explore_server
+
     command, environment = explore_server(voila, port, token)
     token = environment["JUPYTER_TOKEN"]
     # Voila runs in a session of its own: Ctrl-C reaches only this process, which stops
     # Voila with SIGTERM, its clean shutdown (SIGINT makes it print a traceback). It runs
     # in the app's folder, so that no voila.py or voila.json from elsewhere configures it.
-    server = subprocess.Popen(
-        command, start_new_session=True, env=environment, cwd=config.PACKAGE_DIR / "app"
-    )
+    server = subprocess.Popen(command, start_new_session=True, env=environment, cwd=APP_DIR)
     print(f"Symptom explorer: http://127.0.0.1:{port}/?token={token}  (Ctrl-C stops it)")
     print(DISCLAIMER, flush=True)
     try:

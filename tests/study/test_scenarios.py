@@ -73,6 +73,7 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+@pytest.mark.kernel
 def test_a_scenario_report_differs_and_leaves_the_notebooks_as_they_were(tmp_path: Path):
     notebooks = {p: _digest(p) for p in config.NOTEBOOKS_DIR.glob("*.ipynb")}
     pages = build_reports([RISK_NOTEBOOK], tmp_path, parameters={"ASSUMPTIONS": str(OLDER)})
@@ -84,6 +85,7 @@ def test_a_scenario_report_differs_and_leaves_the_notebooks_as_they_were(tmp_pat
     assert {p: _digest(p) for p in notebooks} == notebooks
 
 
+@pytest.mark.kernel
 def test_storing_outputs_twice_gives_the_same_bytes(tmp_path: Path):
     nb = v4.new_notebook()
     nb.cells = [

@@ -1,202 +1,26 @@
-"""Reading and checking the record tables, with every problem located.
+"""Checking the record tables against each other and against their sources.
 
-Each problem names the file, the spreadsheet row (the header is row 1, the first
-record row 2), the column, the value found and what was expected. All problems found
-are raised together as one :class:`RecordError`, never as a pandas or pandera traceback.
+Reading is done by :mod:`lowback.data.tables` (the CSV tables, each against its schema)
+and :mod:`lowback.data.sources` (the documents, by sha256); this module checks what
+crosses tables: passages tiling each source, quotes equal to their source at their
+offsets, references that resolve, triage rules.
+
+Each problem names the file, the spreadsheet row (the header is row 1, the first record
+row 2), the column, the value found and what was expected. All problems found are raised
+together as one :class:`RecordError`, never as a pandas or pandera traceback.
 """
 
 from __future__ import annotations
 
-import codecs
-import hashlib
-import io
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.errors
 
-from lowback.data.schema import CLAIM, COLUMNS, KINDS, RELATIONS, REPORTED, SCHEMAS, TABLE_FILES
+from lowback.data.schema import CLAIM, KINDS, RELATIONS, REPORTED, TABLE_FILES
+from lowback.data.sources import read_sources, spreadsheet_row
+from lowback.data.tables import read_tables
 from lowback.errors import Problem, shorten
-
-
-def _row(index: int) -> int:
-    """Spreadsheet row of a record: the header is row 1."""
-    return int(index) + 2
-
-
-# --------------------------------------------------------------------------- reading
-
-
-def _found(path: Path, *, folder: bool = False) -> bool:
-    """``path.is_file()`` (or ``is_dir()``), but False rather than OSError for a path the
-    system cannot look up (a name too long for the file system, say)."""
-    try:
-        return path.is_dir() if folder else path.is_file()
-    except OSError:
-        return False
-
-
-def read_bytes(path: Path, label: str) -> tuple[bytes | None, list[Problem]]:
-    """Read a UTF-8 file as bytes without its byte-order mark, or say why it cannot be."""
-    if not _found(path):
-        return None, [Problem(label, "the file to exist")]
-    data = path.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        row = data.count(b"\n", 0, err.start) + 1
-        bad = data[err.start : err.start + 1].hex()
-        return None, [Problem(label, "UTF-8 text", row=row, value=f"byte 0x{bad}")]
-    return data.removeprefix(codecs.BOM_UTF8), []
-
-
-def read_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
-    """Read a UTF-8 file, or say why it cannot be read."""
-    data, problems = read_bytes(path, label)
-    return (None if data is None else data.decode("utf-8")), problems
-
-
-def read_table(path: Path, name: str) -> tuple[pd.DataFrame | None, list[Problem]]:
-    """Read one record table as text columns and check it against its schema.
-
-    Returns the validated table (offsets as integers) or ``None`` with the problems.
-    """
-    label = f"{path.parent.name}/{path.name}"
-    data, problems = read_bytes(path, label)
-    if data is None:
-        return None, problems
-    if not data.strip():
-        return None, [Problem(label, "a header row: " + ",".join(COLUMNS[name]), row=1)]
-    try:
-        # Bytes, not a StringIO of decoded text: pandas' C parser reads them a third faster.
-        frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False)
-    except pd.errors.ParserError as err:
-        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(err))
-        if match:
-            want, line, saw = match.groups()
-            return None, [
-                Problem(
-                    label, f"{want} fields as in the header", row=int(line), value=f"{saw} fields"
-                )
-            ]
-        return None, [Problem(label, f"well-formed CSV ({err})")]
-    if not isinstance(frame.index, pd.RangeIndex):
-        # The first record has more fields than the header: pandas made the first ones an
-        # index, shifting every column, instead of raising ParserError.
-        want = len(frame.columns)
-        saw = want + frame.index.nlevels
-        return None, [
-            Problem(label, f"{want} fields as in the header", row=2, value=f"{saw} fields")
-        ]
-    frame = frame.fillna("")  # rows with too few fields
-    try:
-        return SCHEMAS[name].validate(frame, lazy=True), []
-    except pandera.errors.SchemaErrors as err:
-        return None, _schema_problems(label, name, err.failure_cases)
-
-
-_CRASHED_CHECK = re.compile(r"^\w+(Error|Exception)\(")
-_BUILTIN_CHECKS = {
-    "field_uniqueness": "a unique value (this one is repeated)",
-    "column_in_dataframe": "this column, which is missing",
-    "column_in_schema": "only the columns {columns} (this one is extra)",
-    "not_nullable": "a value",
-}
-
-
-def _schema_problems(label: str, name: str, cases: pd.DataFrame) -> list[Problem]:
-    """Turn pandera's failure cases into located problems, in file order."""
-    problems: list[Problem] = []
-    located = cases[cases["index"].notna()]
-    columns_with_row_failures = set(located["column"].dropna())
-    for case in cases.itertuples(index=False):
-        check = str(case.check)
-        if check.startswith("coerce_dtype") or check.startswith("dtype("):
-            if case.index is None or pd.isna(case.index):
-                continue
-            expected = "a whole number"
-        else:
-            expected = _BUILTIN_CHECKS.get(check, check).format(columns=", ".join(COLUMNS[name]))
-        if case.index is None or pd.isna(case.index):
-            if case.schema_context == "Column" and case.column in columns_with_row_failures:
-                continue  # a knock-on of a value already reported for that column
-            if _CRASHED_CHECK.match(str(case.failure_case)):
-                continue  # a check that could not run on a value reported on its own row
-            if check in ("column_in_dataframe", "column_in_schema"):
-                problems.append(Problem(label, expected, row=1, column=str(case.failure_case)))
-            else:
-                problems.append(Problem(label, expected, column=_column(case.column)))
-            continue
-        if case.schema_context == "DataFrameSchema" and case.column != "end":
-            continue  # a check across columns (start < end) is reported once, on `end`
-        problems.append(
-            Problem(
-                label,
-                expected,
-                row=_row(case.index),
-                column=_column(case.column),
-                value=case.failure_case,
-            )
-        )
-    unique = {(p.row, p.column, p.expected): p for p in problems}
-    return sorted(unique.values(), key=lambda p: (p.row or 0, p.column or ""))
-
-
-def _column(value: object) -> str | None:
-    return None if value is None or pd.isna(value) else str(value)
-
-
-def read_tables(records_dir: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Read every record table that can be read; return them with all problems found."""
-    tables: dict[str, pd.DataFrame] = {}
-    problems: list[Problem] = []
-    if not _found(records_dir, folder=True):
-        return tables, [Problem(str(records_dir), "a folder holding the record tables")]
-    for name, file_name in TABLE_FILES.items():
-        table, found = read_table(records_dir / file_name, name)
-        problems += found
-        if table is not None:
-            tables[name] = table
-    return tables, problems
-
-
-def read_sources(data_dir: Path, sources: pd.DataFrame) -> tuple[dict[str, str], list[Problem]]:
-    """Read each source document and check its sha256 against ``sources.csv``."""
-    texts: dict[str, str] = {}
-    problems: list[Problem] = []
-    label = "records/sources.csv"
-    for index, source in sources.iterrows():
-        path = data_dir / source["path"]
-        if not _found(path):
-            problems.append(
-                Problem(
-                    label, f"a file at {path}", row=_row(index), column="path", value=source["path"]
-                )
-            )
-            continue
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != source["sha256"]:
-            problems.append(
-                Problem(
-                    label,
-                    f"the sha256 of {source['path']}, {digest} (has the material been edited?)",
-                    row=_row(index),
-                    column="sha256",
-                    value=source["sha256"],
-                )
-            )
-            continue
-        text, found = read_text(path, source["path"])
-        problems += found
-        if text is not None:
-            texts[source["id"]] = text
-    return texts, problems
-
-
-# ------------------------------------------------------------------ cross-table checks
 
 
 def check_passages(
@@ -225,7 +49,7 @@ def check_passages(
                         f"the passage to start at {covered_to}, where the previous one ends "
                         f"(a gap of {start - covered_to} characters: "
                         f"{shorten(text[covered_to:start])})",
-                        row=_row(index),
+                        row=spreadsheet_row(index),
                         column="start",
                         value=start,
                     )
@@ -236,7 +60,7 @@ def check_passages(
                         label,
                         f"the passage to start at {covered_to}, where the previous one ends "
                         f"(it overlaps by {covered_to - start} characters)",
-                        row=_row(index),
+                        row=spreadsheet_row(index),
                         column="start",
                         value=start,
                     )
@@ -251,7 +75,7 @@ def check_passages(
                     label,
                     f"the last passage to end at {len(text)}, the end of the source "
                     f"({len(text) - covered_to} characters are in no passage)",
-                    row=_row(last),
+                    row=spreadsheet_row(last),
                     column="end",
                     value=covered_to,
                 )
@@ -292,7 +116,7 @@ def check_quoted(
                 Problem(
                     label,
                     _quote_hint(text, row.quote, start, end),
-                    row=_row(index),
+                    row=spreadsheet_row(index),
                     column="quote",
                     value=row.quote,
                 )
@@ -306,7 +130,7 @@ def check_quoted(
                 Problem(
                     label,
                     f"a passage of source '{row.source}'",
-                    row=_row(index),
+                    row=spreadsheet_row(index),
                     column="passage",
                     value=row.passage,
                 )
@@ -316,7 +140,7 @@ def check_quoted(
                 Problem(
                     label,
                     f"a span inside passage '{row.passage}' [{passage['start']}:{passage['end']}]",
-                    row=_row(index),
+                    row=spreadsheet_row(index),
                     column="start",
                     value=f"[{start}:{end}]",
                 )
@@ -327,7 +151,7 @@ def check_quoted(
                     label,
                     "a quote from an on-topic passage (article or faq); "
                     f"passage '{row.passage}' is off-topic",
-                    row=_row(index),
+                    row=spreadsheet_row(index),
                     column="passage",
                     value=row.passage,
                 )
@@ -382,7 +206,7 @@ def _quote_suspects(
 
 def _beyond_text(label: str, index: int, end: int, text: str) -> Problem:
     expected = f"an offset within the source's {len(text)} characters"
-    return Problem(label, expected, row=_row(index), column="end", value=end)
+    return Problem(label, expected, row=spreadsheet_row(index), column="end", value=end)
 
 
 def _quote_hint(text: str, quote: str, start: int, end: int) -> str:
@@ -418,7 +242,7 @@ def check_claims(claims: pd.DataFrame, entities: pd.DataFrame | None) -> list[Pr
                         Problem(
                             label,
                             f"a claim id (relation '{row.relation}' links claims)",
-                            row=_row(index),
+                            row=spreadsheet_row(index),
                             column=column,
                             value=ref,
                         )
@@ -428,7 +252,7 @@ def check_claims(claims: pd.DataFrame, entities: pd.DataFrame | None) -> list[Pr
                         Problem(
                             label,
                             "another claim than this one",
-                            row=_row(index),
+                            row=spreadsheet_row(index),
                             column=column,
                             value=ref,
                         )
@@ -439,7 +263,11 @@ def check_claims(claims: pd.DataFrame, entities: pd.DataFrame | None) -> list[Pr
             if ref not in kind_of:
                 problems.append(
                     Problem(
-                        label, "an id from entities.csv", row=_row(index), column=column, value=ref
+                        label,
+                        "an id from entities.csv",
+                        row=spreadsheet_row(index),
+                        column=column,
+                        value=ref,
                     )
                 )
             elif kind_of[ref] not in wanted:
@@ -448,7 +276,7 @@ def check_claims(claims: pd.DataFrame, entities: pd.DataFrame | None) -> list[Pr
                         label,
                         f"an entity of kind {' or '.join(wanted)} for relation '{row.relation}' "
                         f"('{ref}' is a {kind_of[ref]})",
-                        row=_row(index),
+                        row=spreadsheet_row(index),
                         column=column,
                         value=ref,
                     )
@@ -461,7 +289,7 @@ def check_claims(claims: pd.DataFrame, entities: pd.DataFrame | None) -> list[Pr
                     Problem(
                         label,
                         "a claim id that is not also an entity id",
-                        row=_row(index),
+                        row=spreadsheet_row(index),
                         column="id",
                         value=claim_id,
                     )
@@ -513,7 +341,7 @@ def check_entities_backed(entities: pd.DataFrame, claims: pd.DataFrame) -> list[
         Problem(
             "records/entities.csv",
             "an entity named by at least one claim in claims.csv",
-            row=_row(index),
+            row=spreadsheet_row(index),
             column="id",
             value=entity_id,
         )
@@ -536,7 +364,7 @@ def check_triage(triage: pd.DataFrame, entities: pd.DataFrame) -> list[Problem]:
                     Problem(
                         label,
                         "empty for the baseline rule (no red flag)",
-                        row=_row(index),
+                        row=spreadsheet_row(index),
                         column="raised_by",
                         value=row.raised_by,
                     )
@@ -547,7 +375,7 @@ def check_triage(triage: pd.DataFrame, entities: pd.DataFrame) -> list[Problem]:
                 Problem(
                     label,
                     "the id of a red_flag entity",
-                    row=_row(index),
+                    row=spreadsheet_row(index),
                     column="red_flag",
                     value=row.red_flag,
                 )
@@ -557,7 +385,7 @@ def check_triage(triage: pd.DataFrame, entities: pd.DataFrame) -> list[Problem]:
                 Problem(
                     label,
                     f"'{REPORTED}' or the id of a pain_type entity",
-                    row=_row(index),
+                    row=spreadsheet_row(index),
                     column="raised_by",
                     value=row.raised_by,
                 )
@@ -578,7 +406,9 @@ def _unknown(
 ) -> list[Problem]:
     values = table[column]
     return [
-        Problem(label, expected, row=_row(index), column=column, value=values.iloc[index])
+        Problem(
+            label, expected, row=spreadsheet_row(index), column=column, value=values.iloc[index]
+        )
         for index in np.flatnonzero(~values.isin(known))
     ]
 
