@@ -13,10 +13,10 @@ REPORTS := reports
 # Another assumptions file for `make report`, e.g. data/scenarios/older-runners.toml
 ASSUMPTIONS ?=
 
-.PHONY: help venv report slides notebooks test bench lint format lab explore validate lock clean
+.PHONY: help venv report slides notebooks test test-fast architecture bench lint format lab explore validate lock clean
 
 help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "lowback needs Python >= 3.11, found " + sys.version'
@@ -52,19 +52,28 @@ notebooks: $(STAMP) ## Re-run every notebook top to bottom and store its outputs
 # module's fixtures, on one worker. PYTEST_WORKERS=0 runs everything in one process.
 PYTEST_WORKERS ?= auto
 
-test: $(STAMP) ## Run the whole test suite, notebooks included (nbval, strict), on every core
+test: $(STAMP) architecture ## The whole suite: architecture, then every test, notebooks included (nbval, strict), on every core
 	$(BIN)/python -m pytest --nbval --nbval-current-env -n $(PYTEST_WORKERS) --dist loadscope
 
-bench: $(STAMP) ## Benchmarks against floors measured in the same run: reports/bench.json, reports/bench.html (not part of make test)
-	$(BIN)/python -m benchmarks.bench --out $(REPORTS)
+# The inner loop: everything but the notebooks, Jupyter kernels and browsers (pytest markers,
+# see tests/conftest.py); a test that starts a kernel without its marker fails here.
+test-fast: $(STAMP) ## Quick tier for the inner loop: no notebooks, kernels or browsers (about 20 s)
+	$(BIN)/python -m pytest -m "not notebook and not kernel and not browser" -n $(PYTEST_WORKERS) --dist loadscope
 
-lint: $(STAMP) ## Check code and notebooks with ruff (lint and format)
-	$(BIN)/ruff check src tests notebooks
-	$(BIN)/ruff format --check src tests notebooks
+architecture: $(STAMP) ## Check the layers and cycles (import-linter) and the declared dependencies (deptry)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/deptry .
+
+bench: $(STAMP) ## Benchmarks against floors measured in the same run: reports/bench.json, reports/bench.html (not part of make test)
+	$(BIN)/python -m benchmarks --out $(REPORTS)
+
+lint: $(STAMP) architecture ## Check code and notebooks with ruff (lint and format), the layers and the dependencies
+	$(BIN)/ruff check src tests notebooks benchmarks
+	$(BIN)/ruff format --check src tests notebooks benchmarks
 
 format: $(STAMP) ## Format code and notebooks with ruff
-	$(BIN)/ruff check --fix src tests notebooks
-	$(BIN)/ruff format src tests notebooks
+	$(BIN)/ruff check --fix src tests notebooks benchmarks
+	$(BIN)/ruff format src tests notebooks benchmarks
 
 validate: $(STAMP) ## Check the records and their sentence coverage
 	$(BIN)/lowback validate

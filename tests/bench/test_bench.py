@@ -9,13 +9,26 @@ import ast
 import copy
 import hashlib
 import json
+import re
 import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from benchmarks import bench
+from benchmarks import (
+    bench,
+    knowledge_base,
+    notebooks,
+    output,
+    startup,
+    study,
+    synthetic,
+    targets,
+    testsuite,
+    timing,
+)
 from lowback import load_knowledge_base
 from lowback.data.schema import KINDS, RELATIONS
 
@@ -23,7 +36,7 @@ from lowback.data.schema import KINDS, RELATIONS
 
 
 def test_synthetic_knowledge_base_loads_with_the_sizes_asked_for(tmp_path: Path):
-    root = bench.synthetic_knowledge_base(tmp_path / "kb", 1_000)
+    root = synthetic.synthetic_knowledge_base(tmp_path / "kb", 1_000)
     kb = load_knowledge_base(root)  # raises RecordError on any broken record
     text = kb.texts["synthetic"]
     assert len(kb.claims) == 1_000
@@ -37,7 +50,7 @@ def test_synthetic_knowledge_base_loads_with_the_sizes_asked_for(tmp_path: Path)
 
 
 def test_synthetic_knowledge_base_quotes_sit_at_their_offsets(tmp_path: Path):
-    root = bench.synthetic_knowledge_base(tmp_path / "kb", 200, seed=7)
+    root = synthetic.synthetic_knowledge_base(tmp_path / "kb", 200, seed=7)
     data = (root / "raw" / "synthetic.txt").read_bytes()
     kb = load_knowledge_base(root)
     assert kb.sources["sha256"].tolist() == [hashlib.sha256(data).hexdigest()]
@@ -50,7 +63,7 @@ def test_synthetic_knowledge_base_quotes_sit_at_their_offsets(tmp_path: Path):
 
 def test_synthetic_knowledge_base_is_seeded(tmp_path: Path):
     def text(name: str, seed: int) -> bytes:
-        root = bench.synthetic_knowledge_base(tmp_path / name, 50, seed=seed)
+        root = synthetic.synthetic_knowledge_base(tmp_path / name, 50, seed=seed)
         return (root / "raw" / "synthetic.txt").read_bytes()
 
     assert text("a", 1) == text("b", 1)
@@ -59,7 +72,7 @@ def test_synthetic_knowledge_base_is_seeded(tmp_path: Path):
 
 def test_synthetic_knowledge_base_needs_claims_for_every_relation(tmp_path: Path):
     with pytest.raises(ValueError, match="at least 24"):
-        bench.synthetic_knowledge_base(tmp_path / "kb", 10)
+        synthetic.synthetic_knowledge_base(tmp_path / "kb", 10)
 
 
 # ------------------------------------------------------------------ fits and floors
@@ -69,11 +82,11 @@ def test_synthetic_knowledge_base_needs_claims_for_every_relation(tmp_path: Path
 def test_scaling_exponent_recovers_the_power(power: float):
     sizes = [1_000, 10_000, 100_000]
     seconds = [3e-6 * n**power for n in sizes]
-    assert bench.scaling_exponent(sizes, seconds) == pytest.approx(power)
+    assert timing.scaling_exponent(sizes, seconds) == pytest.approx(power)
 
 
 def test_floor_notebooks_only_import_the_libraries(tmp_path: Path):
-    paths = bench.floor_notebooks(tmp_path, 3)
+    paths = notebooks.floor_notebooks(tmp_path, 3)
     assert len({p.name for p in paths}) == 3
     for path in paths:
         nb = nbformat.read(path, as_version=4)
@@ -85,9 +98,40 @@ def test_floor_notebooks_only_import_the_libraries(tmp_path: Path):
             assert modules == {"pandas", "plotly", "sklearn"}
 
 
+def test_cli_startup_times_the_sibling_script_against_python_c_pass(monkeypatch):
+    ran: list[list[str]] = []
+
+    def canned_turns(actions, repeat):
+        assert repeat == 4
+        for action in actions.values():
+            action()
+        return {"floor": 0.02, "--version": 0.05, "--help": 0.12}
+
+    monkeypatch.setattr(startup, "run_checked", ran.append)
+    monkeypatch.setattr(startup, "interleaved", canned_turns)
+    result = startup.cli_startup(repeat=4)
+    lowback = timing.lowback_command()
+    assert lowback == [str(Path(sys.executable).with_name("lowback"))]  # the venv's script
+    assert ran == [[sys.executable, "-c", "pass"], [*lowback, "--version"], [*lowback, "--help"]]
+    assert result["floor_seconds"] == 0.02
+    rows = {r["command"]: (r["seconds"], r["ratio"]) for r in result["rows"]}
+    assert rows == {
+        "lowback --version": (0.05, pytest.approx(2.5)),
+        "lowback --help": (0.12, pytest.approx(6.0)),
+    }
+
+
+def test_a_start_up_over_five_times_python_is_missed(canned):
+    results = canned.run(quick=True)
+    results["startup"]["rows"][1]["ratio"] = 6.0  # lowback --help
+    verdicts = targets.judge(results)
+    assert verdicts["CLI --help / python -c pass"] == {"target": "at most 5x", "met": False}
+    assert verdicts["CLI --version / python -c pass"]["met"] is True
+
+
 def test_interleaved_takes_turns_and_keeps_each_actions_median():
     calls: list[str] = []
-    times = bench.interleaved({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, 3)
+    times = timing.interleaved({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, 3)
     assert calls == ["a", "b"] * 3
     assert set(times) == {"a", "b"}
 
@@ -95,6 +139,17 @@ def test_interleaved_takes_turns_and_keeps_each_actions_median():
 # ------------------------------------------------------------------ verdicts and table
 
 NOTEBOOKS = ["01-knowledge-base.ipynb", "02-symptom-classifier.ipynb"]
+#: The CLI's start-up, well within five times ``python -c pass``.
+STARTUP = {
+    "lowback": "lowback",
+    "repeat": 10,
+    "floor_command": "python -c pass",
+    "floor_seconds": 0.02,
+    "rows": [
+        {"command": "lowback --version", "seconds": 0.05, "ratio": 2.5},
+        {"command": "lowback --help", "seconds": 0.06, "ratio": 3.0},
+    ],
+}
 
 
 @pytest.fixture
@@ -117,7 +172,7 @@ def canned(monkeypatch: pytest.MonkeyPatch):
             row["ratio"] = row["seconds"] / row["floor_seconds"]
         return {"rows": rows, "scaling_exponent": 1.0, "floor_scaling_exponent": 1.0}
 
-    def study(notebooks, repeat):
+    def study_run(paths, repeat):
         rows = [
             {"notebook": n, "seconds": 3.0, "floor_seconds": 2.5, "ratio": 1.2} for n in NOTEBOOKS
         ]
@@ -126,9 +181,9 @@ def canned(monkeypatch: pytest.MonkeyPatch):
     def untimed_tests():
         raise AssertionError("the test suite must not run here")
 
-    monkeypatch.setattr(bench, "cohort_scale", cohort)
+    monkeypatch.setattr(study, "cohort_scale", cohort)
     monkeypatch.setattr(
-        bench,
+        study,
         "tree_fit_overhead",
         lambda sizes: {
             "rows": [
@@ -137,18 +192,19 @@ def canned(monkeypatch: pytest.MonkeyPatch):
         },
     )
     assess = {"warm_ms_per_call": 0.1, "cli_seconds": 1.2, "floor_seconds": 1.0, "cli_ratio": 1.2}
-    monkeypatch.setattr(bench, "assess_latency", lambda cold_repeat: assess)
+    monkeypatch.setattr(study, "assess_latency", lambda cold_repeat: assess)
+    monkeypatch.setattr(startup, "cli_startup", lambda repeat: copy.deepcopy(STARTUP))
     monkeypatch.setattr(
-        bench, "report_weight", lambda _: {"rows": [{"page": "01.html", "ratio": 1.1}]}
+        notebooks, "report_weight", lambda _: {"rows": [{"page": "01.html", "ratio": 1.1}]}
     )
-    monkeypatch.setattr(bench, "kb_scale", kb)
-    monkeypatch.setattr(bench, "study_run", study)
+    monkeypatch.setattr(knowledge_base, "kb_scale", kb)
+    monkeypatch.setattr(notebooks, "study_run", study_run)
     monkeypatch.setattr(
-        bench,
+        notebooks,
         "report_build",
-        lambda notebooks, out, repeat: {"seconds": 9.0, "floor_seconds": 5.0, "ratio": 1.8},
+        lambda paths, out, repeat: {"seconds": 9.0, "floor_seconds": 5.0, "ratio": 1.8},
     )
-    monkeypatch.setattr(bench, "make_test_time", untimed_tests)
+    monkeypatch.setattr(testsuite, "make_test_time", untimed_tests)
     return bench
 
 
@@ -176,6 +232,8 @@ def _set(results: dict, path: tuple, value: float) -> None:
         ("report build / floor report build", ("report", "ratio"), 2.0, 2.01),
         ("make test wall time", ("tests", "seconds"), 119.0, 121.0),
         ("tree fit / sklearn fit", ("tree", "rows", 0, "ratio"), 1.1, 1.11),
+        ("CLI --version / python -c pass", ("startup", "rows", 0, "ratio"), 5.0, 5.01),
+        ("CLI --help / python -c pass", ("startup", "rows", 1, "ratio"), 5.0, 5.01),
     ],
 )
 def test_a_verdict_flips_when_its_measure_crosses_the_target(canned, name, path, met, missed):
@@ -184,7 +242,7 @@ def test_a_verdict_flips_when_its_measure_crosses_the_target(canned, name, path,
     for value, expected in ((met, True), (missed, False)):
         changed = copy.deepcopy(results)
         _set(changed, path, value)
-        verdicts = bench.judge(changed)
+        verdicts = targets.judge(changed)
         assert verdicts[name]["met"] is expected
         others = {n: v["met"] for n, v in verdicts.items() if n != name}
         assert all(others.values()), "only the changed measure's verdict may move"
@@ -192,7 +250,7 @@ def test_a_verdict_flips_when_its_measure_crosses_the_target(canned, name, path,
 
 def test_table_lists_every_benchmark_and_verdict(canned):
     results = canned.run(quick=True)
-    text = bench.table(results)
+    text = output.table(results)
     for name, target in results["targets"].items():
         assert f"{name} ({target['target']})" in text
     assert "SKIPPED make test wall time" in text
@@ -202,12 +260,15 @@ def test_table_lists_every_benchmark_and_verdict(canned):
         assert f"KB load {size} claims" in text
     for label in ("study run (sequential)", "lowback report /", "KB load scaling exponent"):
         assert label in text
+    version = r"lowback --version \(cold\) / python -c pass +2\.50x  <= 5x \(50 ms / 20 ms\)"
+    assert re.search(f"^{version}$", text, re.MULTILINE)
+    assert "lowback --help (cold) / python -c pass" in text
 
 
 def test_page_weight_is_not_met_when_no_page_was_weighed(canned):
     results = canned.run(quick=True)
     results["weight"]["rows"] = []
-    assert bench.judge(results)["report page / plotly.js"]["met"] is False
+    assert targets.judge(results)["report page / plotly.js"]["met"] is False
 
 
 def test_report_weight_weighs_the_given_pages_against_plotly_js(tmp_path: Path):
@@ -216,7 +277,7 @@ def test_report_weight_weighs_the_given_pages_against_plotly_js(tmp_path: Path):
     size = len(get_plotlyjs().encode())
     page = tmp_path / "01.html"
     page.write_bytes(b"x" * (size + size // 10))
-    (row,) = bench.report_weight([page])["rows"]
+    (row,) = notebooks.report_weight([page])["rows"]
     assert row["page"] == "01.html"
     assert row["ratio"] == pytest.approx(1.1, abs=1e-6)
 
@@ -224,7 +285,7 @@ def test_report_weight_weighs_the_given_pages_against_plotly_js(tmp_path: Path):
 def test_a_failing_suite_is_never_met_however_fast(canned):
     results = canned.run(quick=True)
     results["tests"] = {"seconds": 30.0, "summary": "3 failed, 1 passed", "returncode": 1}
-    assert bench.judge(results)["make test wall time"]["met"] is False
+    assert targets.judge(results)["make test wall time"]["met"] is False
 
 
 def test_the_summary_is_pytests_closing_line_not_makes(monkeypatch):
@@ -232,16 +293,16 @@ def test_the_summary_is_pytests_closing_line_not_makes(monkeypatch):
         ".venv/bin/python -m pytest -n auto\n....\n"
         "==== 309 passed in 111.07s (0:01:51) ====\nmake[1]: Leaving directory '/x'\n"
     )
-    done = subprocess.CompletedProcess(bench.TEST_COMMAND, 0, stdout=stdout, stderr="")
-    monkeypatch.setattr(bench.subprocess, "run", lambda *a, **k: done)
-    assert bench.make_test_time()["summary"] == "309 passed in 111.07s (0:01:51)"
+    done = subprocess.CompletedProcess(testsuite.TEST_COMMAND, 0, stdout=stdout, stderr="")
+    monkeypatch.setattr(testsuite.subprocess, "run", lambda *a, **k: done)
+    assert testsuite.make_test_time()["summary"] == "309 passed in 111.07s (0:01:51)"
 
 
 def test_table_shows_the_test_suite_time_when_it_ran(canned):
     results = canned.run(quick=True)
     results["tests"] = {"seconds": 95.4, "summary": "250 passed in 95.00s", "returncode": 0}
-    results["targets"] = bench.judge(results)
-    text = bench.table(results)
+    results["targets"] = targets.judge(results)
+    text = output.table(results)
     assert "95.4 s" in text
     assert "250 passed" in text
     assert "MET     make test wall time" in text
@@ -250,7 +311,19 @@ def test_table_shows_the_test_suite_time_when_it_ran(canned):
 def test_main_writes_the_json_and_the_figure_page(canned, tmp_path: Path):
     assert canned.main(["--quick", "--out", str(tmp_path)]) == 0
     results = json.loads((tmp_path / "bench.json").read_text())
-    assert set(results["targets"]) == set(bench.TARGETS)
+    assert set(results["targets"]) == set(targets.TARGETS)
     page = (tmp_path / "bench.html").read_text()
     assert 'id="lowback-bench"' in page
     assert "load_knowledge_base vs pandas read_csv" in page
+
+
+def test_python_m_benchmarks_is_the_command_line():
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--help"],
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.startswith("usage: python -m benchmarks")
+    assert "--quick" in done.stdout
