@@ -47,11 +47,11 @@ def floor_notebooks(folder: Path, count: int) -> list[Path]:
 def study_run(notebooks: list[Path], repeat: int = 3) -> dict:
     """Each study notebook executed in turn, against as many floor notebooks, one at a time.
 
-    Both go through ``lowback.publish.report.execute_notebook`` (the report's executor and kernel
+    Both go through ``lowback.publish.execute.execute_notebook`` (the report's executor and kernel
     settings), one notebook at a time, so each notebook's own cost shows; the report
     build, which runs them side by side, is :func:`report_build`.
     """
-    from lowback.publish.report import execute_notebook
+    from lowback.publish.execute import execute_notebook
 
     floor_runs: list[list[float]] = []  # per repeat, each notebook's seconds
     study_runs: list[list[float]] = []

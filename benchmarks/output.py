@@ -131,7 +131,7 @@ def figure_page(results: dict) -> str:
 
 def write(results: dict, out: Path) -> None:
     """Write ``out/bench.json`` and ``out/bench.html``, each whole or not at all."""
-    from lowback.publish.report import write_atomic
+    from lowback.publish.fileset import write_atomic
 
     out.mkdir(parents=True, exist_ok=True)
     write_atomic(out / "bench.json", json.dumps(results, indent=2) + "\n")

@@ -45,22 +45,22 @@ def cohort_scale(sizes: list[int]) -> dict:
 def tree_fit_overhead(sizes: list[int]) -> dict:
     """lowback's ``fit_tree`` against scikit-learn's own ``fit`` on the same arrays."""
     from lowback import load_knowledge_base
-    from lowback.study import model
     from lowback.study.cohort import simulate
     from lowback.study.rulebook import Rulebook
+    from lowback.study.tree import fit_tree, make_tree, tree_features, with_pain
 
     kb = load_knowledge_base()
     rows = []
     for n in sizes:
         cohort = simulate(kb, n, random_state=0)
-        pain = model.with_pain(cohort)
-        features = model.tree_features(Rulebook.of(kb))
+        pain = with_pain(cohort)
+        features = tree_features(Rulebook.of(kb))
         X, y = pain[features], pain["pain_type"].astype(str)
         # Taking turns, and more turns for the small fits, where a millisecond is 10%.
         times = interleaved(
             {
-                "floor": lambda X=X, y=y: model.make_tree().fit(X, y),
-                "ours": lambda cohort=cohort: model.fit_tree(kb, cohort),
+                "floor": lambda X=X, y=y: make_tree().fit(X, y),
+                "ours": lambda cohort=cohort: fit_tree(kb, cohort),
             },
             repeat=max(3, 150_000 // n),
         )

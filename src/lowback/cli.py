@@ -229,7 +229,7 @@ def _skip_slow_optional_imports() -> None:
     The commands that run notebooks import nbformat, hence jsonschema, which imports
     ``rfc3987_syntax`` if installed: about 2 s spent building parsers for the "iri"
     formats, which no notebook schema uses. Only for this CLI process, never on ``import
-    lowback``; the kernels get the same (see ``lowback.publish.report.KERNEL_ARGUMENTS``).
+    lowback``; the kernels get the same (see ``lowback.publish.execute.KERNEL_ARGUMENTS``).
     """
     sys.modules.setdefault("rfc3987_syntax", None)
 
@@ -250,7 +250,7 @@ def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: 
         parameters["ASSUMPTIONS"] = str(assumptions.resolve())
         out = out or config.REPORTS_DIR / assumptions.stem
     from lowback.errors import ReportError
-    from lowback.publish.report import build_reports
+    from lowback.publish.build import build_reports
 
     try:
         written = build_reports(
@@ -398,7 +398,7 @@ def _slides(notebooks: list[Path], out: Path, reveal_dir: Path | None, timeout: 
 def _execute(notebooks: list[Path]) -> int:
     _skip_slow_optional_imports()
     from lowback.errors import ReportError
-    from lowback.publish.report import store_outputs
+    from lowback.publish.execute import store_outputs
 
     for path in notebooks:
         try:

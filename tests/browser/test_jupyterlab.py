@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 from lowback import config
-from lowback.publish.report import count_figures
+from lowback.publish.pages import count_figures
 from tests.browser.helpers import (
     free_port,
     http_get,

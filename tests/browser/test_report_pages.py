@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from lowback import config
-from lowback.publish.report import PLOTLY_MIMETYPE, count_figures, notebook_to_html
+from lowback.publish.pages import PLOTLY_MIMETYPE, count_figures, notebook_to_html
 from tests.browser.helpers import record, wait_for_js
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("0*.ipynb"))

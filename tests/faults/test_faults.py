@@ -32,8 +32,9 @@ import pytest
 from nbformat import v4
 
 from lowback.errors import ReportError
-from lowback.publish import report
-from lowback.publish.report import build_reports, write_atomic_set
+from lowback.publish import fileset, pages
+from lowback.publish.build import build_reports
+from lowback.publish.fileset import write_atomic_set
 from lowback.publish.slides import build_slides
 
 TAG_VARIABLE = "LOWBACK_FAULT_TEST"
@@ -114,17 +115,17 @@ def _kill_all(tag: str) -> None:
 _DRIVER = """
 import faulthandler, json, os, resource, signal, sys, time, traceback
 from pathlib import Path
-import lowback.publish.report as report
+import lowback.publish.fileset as fileset
 from lowback.cli import main
 
 def inject(where, signum):
     if where == "staging":
-        write_temp = report._write_temp
+        write_temp = fileset._write_temp
         def staging(path, text):
             tmp = write_temp(path, text)
             os.kill(os.getpid(), signum)
             return tmp
-        report._write_temp = staging
+        fileset._write_temp = staging
     else:
         replace = os.replace
         def swapping(source, target):
@@ -146,7 +147,7 @@ def run(job):
         inject(job["fault"][0], getattr(signal, job["fault"][1]))
     if "args" in job:
         return main(job["args"])
-    report.write_atomic_set(Path(job["folder"]), job["files"])
+    fileset.write_atomic_set(Path(job["folder"]), job["files"])
     return 0
 
 jobs, children, sent = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8")), {}, {}
@@ -297,6 +298,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
 # --- `lowback report`, killed halfway -------------------------------------------------------
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("stop", STOPS)
 def test_an_interrupted_build_leaves_the_previous_report_whole(runs, stop):
     run = runs[stop]
@@ -309,6 +311,7 @@ def test_an_interrupted_build_leaves_the_previous_report_whole(runs, stop):
     assert after == {name: data for name, data in run.before.items() if name != STALE_TEMP}
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("stop", STOPS)
 def test_an_interrupted_build_stops_at_once_and_leaves_no_kernel_running(runs, stop):
     assert runs[stop].took < 15, "it waited for the running cell (a 120 s sleep)"
@@ -320,6 +323,7 @@ def test_an_interrupted_build_stops_at_once_and_leaves_no_kernel_running(runs, s
 # --- `lowback report` with nowhere to write ----------------------------------------------------
 
 
+@pytest.mark.kernel
 def test_a_full_disk_is_reported_and_changes_nothing(runs):
     run = runs["full"]
     assert run.code == 1, run.output
@@ -329,6 +333,7 @@ def test_a_full_disk_is_reported_and_changes_nothing(runs):
     assert run.survivors == []
 
 
+@pytest.mark.kernel
 def test_a_read_only_folder_is_reported_and_changes_nothing(runs):
     run = runs["read-only"]
     if run.code == 99:
@@ -342,12 +347,14 @@ def test_a_read_only_folder_is_reported_and_changes_nothing(runs):
 # --- the write phase, signals at chosen points ------------------------------------------------
 
 
+@pytest.mark.kernel
 def test_sigterm_while_staging_removes_the_temp_files_and_changes_nothing(runs):
     run = runs["SIGTERM while staging"]
     assert run.code == 128 + signal.SIGTERM, run.output
     assert _texts(run.out) == OLD
 
 
+@pytest.mark.kernel
 @pytest.mark.parametrize("name", ["SIGTERM while swapping", "SIGINT while swapping"])
 def test_a_stop_signal_while_swapping_waits_for_the_whole_set(runs, name):
     run = runs[name]
@@ -355,18 +362,20 @@ def test_a_stop_signal_while_swapping_waits_for_the_whole_set(runs, name):
     assert _texts(run.out) == NEW  # and no journal, no temporary file
 
 
+@pytest.mark.kernel
 def test_sigkill_while_swapping_is_finished_by_the_next_write(runs):
     run = runs["SIGKILL while swapping"]
     assert run.code == -signal.SIGKILL, run.output
     pages = {n: t for n, t in _texts(run.out).items() if n in OLD}
     assert all(pages[n] in (OLD[n], NEW[n]) for n in OLD)  # each page whole, old or new
     assert set(pages.values()) & set(OLD.values()), "the kill came after the swap: no test"
-    assert (run.out / report._JOURNAL_NAME).exists()
+    assert (run.out / fileset.JOURNAL_NAME).exists()
 
     write_atomic_set(run.out, {"other.html": "another set"})
     assert _texts(run.out) == {**NEW, "other.html": "another set"}
 
 
+@pytest.mark.kernel
 def test_sigkill_while_staging_leaves_temp_files_that_the_next_write_removes(runs):
     run = runs["SIGKILL while staging"]
     assert run.code == -signal.SIGKILL, run.output
@@ -428,6 +437,7 @@ def test_two_writers_into_one_folder_take_turns(tmp_path, monkeypatch):
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.kernel
 def test_same_seed_gives_the_same_bytes_one_by_one_or_side_by_side(tmp_path):
     """Nothing in a page is volatile: two builds (one notebook at a time, then two at once)
     give the same bytes, index included. A live widget (random model ids) is in the mix;
@@ -439,7 +449,7 @@ def test_same_seed_gives_the_same_bytes_one_by_one_or_side_by_side(tmp_path):
         "RANDOM_SEED = 7\nrng = random.Random(RANDOM_SEED)\n"
         "values = [round(rng.gauss(0, 1), 6) for _ in range(5)]\nprint(values)",
         "ipywidgets.IntSlider(3)",
-        f"display({{{report.PLOTLY_MIMETYPE!r}: {{'data': [{{'type': 'bar', 'y': values}}], "
+        f"display({{{pages.PLOTLY_MIMETYPE!r}: {{'data': [{{'type': 'bar', 'y': values}}], "
         "'layout': {'title': {'text': 'Seeded'}}}}, raw=True)",
     )
     other = _notebook(tmp_path / "other.ipynb", "# Other", "print('other')")
@@ -449,10 +459,11 @@ def test_same_seed_gives_the_same_bytes_one_by_one_or_side_by_side(tmp_path):
     assert [p.name for p in one] == ["seeded.html", "other.html", "index.html"]
     assert _snapshot(tmp_path / "one") == _snapshot(tmp_path / "two")
     page = one[0].read_text(encoding="utf-8")
-    assert report.count_rendered_figures(page) == 1 and report.LIVE_ONLY_NOTE in page
+    assert pages.count_rendered_figures(page) == 1 and pages.LIVE_ONLY_NOTE in page
     assert "widget-state" not in page
 
 
+@pytest.mark.kernel
 def test_the_first_failing_notebook_in_order_is_named(tmp_path):
     """As in a run one by one: the later notebook fails first, the earlier one is named."""
     earlier = _notebook(
@@ -467,6 +478,7 @@ def test_the_first_failing_notebook_in_order_is_named(tmp_path):
     assert not (tmp_path / "out" / "earlier.html").exists()
 
 
+@pytest.mark.kernel
 def test_a_full_disk_while_writing_decks_changes_no_deck(tmp_path, monkeypatch, reveal_dir):
     """The second deck cannot be written: the first one, ready, is not swapped in alone."""
     notebooks = [
@@ -478,7 +490,7 @@ def test_a_full_disk_while_writing_decks_changes_no_deck(tmp_path, monkeypatch, 
     before = {f"{name}.slides.html": f"old deck {name}" for name in ("one", "two")}
     for name, text in before.items():
         (out / name).write_text(text, encoding="utf-8")
-    write_temp, calls = report._write_temp, []
+    write_temp, calls = fileset._write_temp, []
 
     def second_fails(path: Path, text: str) -> Path:
         calls.append(path)
@@ -486,7 +498,7 @@ def test_a_full_disk_while_writing_decks_changes_no_deck(tmp_path, monkeypatch, 
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return write_temp(path, text)
 
-    monkeypatch.setattr(report, "_write_temp", second_fails)
+    monkeypatch.setattr(fileset, "_write_temp", second_fails)
     with pytest.raises(ReportError, match=rf"cannot write slides to {out}: .*No space left"):
         build_slides(notebooks, out, reveal_dir=reveal_dir, timeout=120)
     assert _texts(out) == before

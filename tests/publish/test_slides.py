@@ -22,9 +22,9 @@ from nbformat import v4
 from plotly.offline import get_plotlyjs
 
 from lowback import config
-from lowback.publish.report import (
+from lowback.errors import ReportError
+from lowback.publish.pages import (
     PLOTLY_MIMETYPE,
-    ReportError,
     count_figures,
     count_rendered_figures,
     remote_resources,
@@ -288,6 +288,20 @@ def test_no_shown_figure_means_no_plotlyjs(reveal_dir):
     assert count_rendered_figures(html) == 0
 
 
+def test_templates_come_from_the_package_not_the_working_directory(
+    reveal_dir, tmp_path, monkeypatch
+):
+    """A ``reveal``, ``lab`` or ``offline-slides`` folder in the working directory is not a
+    template."""
+    for name in ("reveal", "lab", "offline-slides"):
+        (tmp_path / name).mkdir()
+        for template in ("index.html.j2", "base.html.j2"):
+            (tmp_path / name / template).write_text("hijacked", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    html = notebook_to_slides(_notebook(_markdown("# Safe", "slide")), reveal_dir=reveal_dir)
+    assert "hijacked" not in html and "<title>Safe</title>" in html
+
+
 def test_slide_cells_are_split_at_headings_with_the_caption_kept_behind(reveal_dir):
     nb = _notebook(
         _markdown("# Title", "slide"),
@@ -338,6 +352,7 @@ def test_remote_image_and_all_skipped_are_errors(reveal_dir):
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.kernel
 def test_build_writes_decks_only_when_every_notebook_ran(tmp_path, reveal_dir):
     good = tmp_path / "good.ipynb"
     bad = tmp_path / "bad.ipynb"

@@ -25,9 +25,12 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from lowback import cli, config, load_knowledge_base
-from lowback.figures import captions, plots
-from lowback.publish.report import PLOTLY_MIMETYPE, index_page, notebook_to_html
-from lowback.study import model
+from lowback.app import server
+from lowback.figures import captions, classifier, knowledge
+from lowback.figures import risk as risk_figures
+from lowback.publish.index import index_page
+from lowback.publish.pages import PLOTLY_MIMETYPE, notebook_to_html
+from lowback.study.tree import fit_tree
 
 # Record text an attacker would like to see rendered: an HTML tag with a handler, a
 # script that closes the one it sits in, and a Markdown link (captions are Markdown).
@@ -45,7 +48,7 @@ VOILA = "/path/to/voila"
 
 
 def test_explore_binds_localhost_with_token_auth_on():
-    command, _ = cli.explore_server(VOILA, 8866, token=None)
+    command, _ = server.explore_server(VOILA, 8866, token=None)
     assert command[0] == VOILA
     ips = [a.split("=", 1)[1] for a in command if re.match(r"--(Voila\.|ServerApp\.)?ip=", a)]
     assert ips == ["127.0.0.1"], command
@@ -63,16 +66,16 @@ def test_explore_binds_localhost_with_token_auth_on():
 def test_explore_token_is_fresh_unguessable_and_off_the_command_line():
     tokens = set()
     for _ in range(2):
-        command, env = cli.explore_server(VOILA, 8866, token=None)
+        command, env = server.explore_server(VOILA, 8866, token=None)
         token = env["JUPYTER_TOKEN"]
         assert re.fullmatch(r"[A-Za-z0-9_\-]{32,}", token), token  # >= 192 random bits
         # Other users of the machine can read a command line (ps, /proc): not the token.
         assert not [a for a in command if token in a]
         tokens.add(token)
     assert len(tokens) == 2
-    _, env = cli.explore_server(VOILA, 8866, token="")
+    _, env = server.explore_server(VOILA, 8866, token="")
     assert len(env["JUPYTER_TOKEN"]) >= 32, "an empty token must not switch auth off"
-    command, env = cli.explore_server(VOILA, 8866, token="chosen-by-the-user")
+    command, env = server.explore_server(VOILA, 8866, token="chosen-by-the-user")
     assert env["JUPYTER_TOKEN"] == "chosen-by-the-user"
     assert not [a for a in command if "chosen-by-the-user" in a]
 
@@ -398,7 +401,7 @@ def fitted(hostile_kb):
     from lowback.study.cohort import simulate
 
     cohort = simulate(hostile_kb, 5_000, random_state=0)
-    tree = model.fit_tree(hostile_kb, cohort, random_state=0)
+    tree = fit_tree(hostile_kb, cohort, random_state=0)
     effects = risk.relative_risks(hostile_kb, cohort, n_resamples=20, random_state=0)
     return cohort, tree, effects
 
@@ -417,18 +420,18 @@ def figures(kb, fitted) -> dict:
     cohort, tree, effects = fitted
     examples = {f"runner {MARKUP}": ({"pain_beside_spine"}, 30)}
     return {
-        "material_map": plots.material_map(kb),
-        "records_by_kind": plots.records_by_kind(kb),
-        "evidence_table": plots.evidence_table(kb),
-        "evidence_sankey": plots.evidence_sankey(kb, highlight=True),
-        "contradictions_table": plots.contradictions_table(kb),
-        "tree_figure": plots.tree_figure(tree, kb, examples, cohort_size=len(cohort)),
-        "triage_rules_table": plots.triage_rules_table(kb),
-        "evidence_map": plots.evidence_map(kb),
-        "age_figure": plots.age_figure(cohort, kb),
-        "forest_plot": plots.forest_plot(effects, kb),
-        "risk_factor_spotlight": plots.risk_factor_spotlight(effects, kb),
-        "prevention_map": plots.prevention_map(kb),
+        "material_map": knowledge.material_map(kb),
+        "records_by_kind": knowledge.records_by_kind(kb),
+        "evidence_table": knowledge.evidence_table(kb),
+        "evidence_sankey": knowledge.evidence_sankey(kb, highlight=True),
+        "contradictions_table": knowledge.contradictions_table(kb),
+        "tree_figure": classifier.tree_figure(tree, kb, examples, cohort_size=len(cohort)),
+        "triage_rules_table": classifier.triage_rules_table(kb),
+        "evidence_map": risk_figures.evidence_map(kb),
+        "age_figure": risk_figures.age_figure(cohort, kb),
+        "forest_plot": risk_figures.forest_plot(effects, kb),
+        "risk_factor_spotlight": risk_figures.risk_factor_spotlight(effects, kb),
+        "prevention_map": risk_figures.prevention_map(kb),
     }
 
 
@@ -441,7 +444,10 @@ def test_every_figure_shows_record_markup_as_text(hostile_kb, fitted):
     # plotly.js renders titles, hover text, annotations, tick labels and button labels as
     # HTML-like markup, so record text must reach a figure escaped.
     made = figures(hostile_kb, fitted)
-    shown = {n for n in dir(plots) if n.endswith(("_map", "_table", "_sankey", "_plot"))}
+    modules = (knowledge, classifier, risk_figures)
+    shown = {
+        n for m in modules for n in dir(m) if n.endswith(("_map", "_table", "_sankey", "_plot"))
+    }
     assert set(made) >= {n for n in shown if not n.startswith("_")}
     for name, fig in made.items():
         strings = _strings(fig.to_plotly_json())
@@ -506,7 +512,7 @@ def test_explorer_shows_record_markup_as_text(hostile_kb, fitted, monkeypatch):
 
 def hostile_notebook(kb, title: str) -> nbformat.NotebookNode:
     """A small executed notebook whose outputs come from the records, as the study's do."""
-    fig = plots.evidence_sankey(kb)
+    fig = knowledge.evidence_sankey(kb)
     table = kb.entities[["id", "label"]].head(3)
     outputs = [
         new_output("display_data", data={PLOTLY_MIMETYPE: fig.to_plotly_json()}),

@@ -11,7 +11,8 @@ from nbformat import v4
 
 from lowback import config
 from lowback.errors import AssumptionError
-from lowback.publish.report import build_reports, read_with_parameters, store_outputs
+from lowback.publish.build import build_reports
+from lowback.publish.execute import read_with_parameters, store_outputs
 from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, load_assumptions
 from tests.conftest import run_cli
 

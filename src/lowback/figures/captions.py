@@ -14,8 +14,9 @@ import pandas as pd
 from lowback.data.records import KnowledgeBase
 from lowback.study.assumptions import Assumptions
 from lowback.study.cohort import NO_PAIN
-from lowback.study.model import AGE, Evaluation, TreeModel
+from lowback.study.evaluation import Evaluation
 from lowback.study.risk import ANY_PAIN, evidence_matrix, prevention_matrix
+from lowback.study.tree import AGE, TreeModel
 
 # Markdown passes raw HTML through and reads [text](url) as a link (javascript: URLs
 # included, in nbconvert's pages): record text is HTML-escaped, and its brackets and

@@ -1,8 +1,9 @@
 """Turn executed notebooks into offline reveal.js slide decks, one self-contained HTML file each.
 
-A deck must work from ``file://`` or a USB stick with no network, like the reports of
-:mod:`lowback.publish.report`, whose machinery it reuses (figure conversion, offline check,
-notebooks run side by side, decks written as one set):
+A deck must work from ``file://`` or a USB stick with no network, like the report pages,
+whose machinery it reuses: figure conversion and the offline check
+(:mod:`lowback.publish.pages`), notebooks run side by side (:mod:`lowback.publish.execute`),
+decks written as one set (:mod:`lowback.publish.build`, :mod:`lowback.publish.fileset`):
 
 * reveal.js. Its JavaScript (core and speaker-notes plugin) and CSS (core and the
   ``white`` theme) are read from a local npm install (``make slides`` installs the version
@@ -10,10 +11,11 @@ notebooks run side by side, decks written as one set):
   of web fonts is dropped: the deck uses the system's sans-serif font.
 * plotly.js is embedded once, in the ``<head>``, if a slide shows a figure; every figure
   stays interactive.
-* A small template extending nbconvert's ``reveal/index.html.j2`` replaces its head and
-  its footer, which load reveal.js through require.js and jQuery, MathJax, mermaid.js and
-  the widgets manager from CDNs. require.js is never loaded (with it, plotly.js would
-  register as an AMD module instead of ``window.Plotly``).
+* A small template extending nbconvert's ``reveal/index.html.j2``
+  (``templates/offline-slides/index.html.j2``, with ``deck.css`` and ``deck.js``) replaces
+  its head and its footer, which load reveal.js through require.js and jQuery, MathJax,
+  mermaid.js and the widgets manager from CDNs. require.js is never loaded (with it,
+  plotly.js would register as an AMD module instead of ``window.Plotly``).
 
 Slides follow the cells' ``metadata.slideshow.slide_type`` as in nbconvert (``slide``,
 ``subslide``, ``fragment``, ``-`` to continue, ``skip``, ``notes`` for speaker notes), with
@@ -39,26 +41,23 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
-from jinja2 import DictLoader
 from nbconvert import SlidesExporter
 from nbformat import NotebookNode
 from plotly.offline import get_plotlyjs
 
 from lowback import config
-from lowback.publish.report import (
-    ReportError,
-    _execute_and_convert,
-    _output_paths,
-    _prepare_out_dir,
-    _read_notebook,
-    _sigterm_as_exit,
-    _write_outputs,
+from lowback.errors import ReportError
+from lowback.publish.build import output_paths, prepare_out_dir, write_outputs
+from lowback.publish.execute import execute_and_convert, read_notebook
+from lowback.publish.pages import (
+    TEMPLATES_DIR,
     count_figures,
     count_rendered_figures,
     figures_to_html,
     first_heading,
     remote_resources,
 )
+from lowback.publish.signals import sigterm_as_exit
 
 __all__ = [
     "DEFAULT_REVEAL_DIR",
@@ -94,87 +93,8 @@ _REVEAL_CONFIG = {
     "transition": "slide",
 }
 
-# Slides scroll when taller than the canvas; smaller headings than the theme's.
-_DECK_CSS = """\
-.reveal .slides > section, .reveal .slides > section > section { height: 100%; }
-.reveal .slides > section > section {
-  overflow-y: auto; overflow-x: hidden; box-sizing: border-box; padding: 12px 28px 24px;
-}
-.reveal h1, .reveal h2, .reveal h3 { text-transform: none; }
-.reveal h1 { font-size: 1.5em; }
-.reveal h2 { font-size: 1.15em; }
-.reveal h3 { font-size: 0.95em; }
-.reveal .jp-RenderedHTMLCommon p, .reveal .jp-RenderedHTMLCommon li { font-size: 22px; }
-.reveal .jp-OutputArea-output { overflow-x: auto; }
-.reveal .jp-Cell { padding: 0; }
-.reveal .plotly-graph-div { font-size: initial; }
-"""
-
-# After Reveal is ready, and on every slide change, redraw the shown slide's figures at
-# their container's width (figures drawn while their slide was hidden have a fallback width).
-_DECK_JS = """\
-(function () {
-  function resizeFigures(slide) {
-    if (!window.Plotly || !slide) { return; }
-    slide.querySelectorAll(".plotly-graph-div").forEach(function (div) {
-      window.Plotly.Plots.resize(div);
-    });
-  }
-  var options = %s;
-  options.plugins = [window.RevealNotes];
-  Reveal.initialize(options).then(function () { resizeFigures(Reveal.getCurrentSlide()); });
-  Reveal.on("slidechanged", function (event) { resizeFigures(event.currentSlide); });
-})();
-"""
-
-_TEMPLATE_NAME = "lowback_slides.html.j2"
-
-# Extends nbconvert's reveal template: its cells, sections and notebook CSS are kept, its
-# <head> (CDN links, jQuery, require.js, mermaid, MathJax, widgets) and its footer scripts
-# (require.js loading reveal.js from a CDN) are replaced by inline copies.
-_SLIDES_TEMPLATE = """\
-{%- extends 'reveal/index.html.j2' -%}
-{%- block header -%}
-<!DOCTYPE html>
-<html lang="{{ resources.language_code }}">
-<head>
-<meta charset="utf-8" />
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{{ nb.metadata.title | escape_html_keep_quotes }}</title>
-<style type="text/css">
-{{ resources.lowback_reveal.css }}
-</style>
-{% for css in resources.inlining.css -%}
-<style type="text/css">
-{{ css }}
-</style>
-{% endfor %}
-{{ self.notebook_css() }}
-<style type="text/css">
-{{ resources.lowback_reveal.theme_css }}
-</style>
-<style type="text/css">
-{{ resources.lowback_deck_css }}
-</style>
-{%- if resources.lowback_plotlyjs %}
-<script type="text/javascript">window.PlotlyConfig = {MathJaxConfig: 'local'};</script>
-<script type="text/javascript">{{ resources.lowback_plotlyjs }}</script>
-{%- endif %}
-</head>
-{%- endblock header -%}
-{%- block body_footer -%}
-</div>
-</div>
-</main>
-<script type="text/javascript">{{ resources.lowback_reveal.js }}</script>
-<script type="text/javascript">{{ resources.lowback_reveal.notes_js }}</script>
-<script type="text/javascript">{{ resources.lowback_deck_js }}</script>
-</body>
-{%- endblock body_footer -%}
-{%- block footer -%}
-</html>
-{% endblock footer -%}
-"""
+# The template folder for nbconvert: offline-slides/conf.json makes it extend "reveal".
+_TEMPLATE_NAME = "offline-slides"
 
 _SPLIT_HEADING_RE = re.compile(r"^ {0,3}#{1,2}[ \t]")
 _FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
@@ -308,11 +228,14 @@ def count_slide_figures(nb: NotebookNode) -> int:
 
 
 def _exporter() -> SlidesExporter:
-    """A fresh slides exporter: offline template, no code inputs, no prompts."""
+    """A fresh slides exporter: ``templates/offline-slides``, no code inputs, no prompts.
+
+    Templates are looked up in lowback's folder and nbconvert's, never in the working
+    directory (nbconvert's default ``extra_template_basedirs``).
+    """
     return SlidesExporter(
-        template_name="reveal",
-        extra_loaders=[DictLoader({_TEMPLATE_NAME: _SLIDES_TEMPLATE})],
-        template_file=_TEMPLATE_NAME,
+        template_name=_TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
@@ -360,8 +283,7 @@ def notebook_to_slides(nb: NotebookNode, *, reveal_dir: Path, title: str | None 
         "metadata": {"name": deck_title},
         "lowback_reveal": assets,
         "lowback_plotlyjs": get_plotlyjs() if div_ids else "",
-        "lowback_deck_css": _DECK_CSS,
-        "lowback_deck_js": _DECK_JS % json.dumps(_REVEAL_CONFIG, sort_keys=True),
+        "lowback_reveal_config": json.dumps(_REVEAL_CONFIG, sort_keys=True),
     }
     try:
         html, _ = _exporter().from_notebook_node(nb, resources=resources)
@@ -394,9 +316,10 @@ def build_slides(
     reveal.js is checked first, then every notebook is read, then executed and converted,
     side by side (one kernel per core by default); only when every deck is ready is
     anything written, so a failure leaves existing decks untouched. The decks are written
-    as one set, as :func:`lowback.publish.report.build_reports` writes its pages (see
-    :func:`lowback.publish.report.write_atomic_set`): an interruption, a full disk or a second build
-    into the same folder never leaves a half-written deck or a mix of two builds.
+    as one set, as :func:`lowback.publish.build.build_reports` writes its pages (see
+    :func:`lowback.publish.fileset.write_atomic_set`): an interruption, a full disk or a
+    second build into the same folder never leaves a half-written deck or a mix of two
+    builds.
 
     Parameters
     ----------
@@ -429,17 +352,17 @@ def build_slides(
     """
     paths = [Path(nb_path).absolute() for nb_path in notebooks]
     out_dir = Path(out_dir)
-    targets = _output_paths(paths, out_dir, ".slides.html")
+    targets = output_paths(paths, out_dir, ".slides.html")
     _read_reveal(reveal_dir)  # fail before running any notebook
 
-    read = [_read_notebook(nb_path) for nb_path in paths]
-    with _sigterm_as_exit():
-        _prepare_out_dir(out_dir, [target.name for target in targets], what="slides")
-        built = _execute_and_convert(
+    read = [read_notebook(nb_path) for nb_path in paths]
+    with sigterm_as_exit():
+        prepare_out_dir(out_dir, [target.name for target in targets], what="slides")
+        built = execute_and_convert(
             list(zip(paths, read, strict=True)),
             functools.partial(notebook_to_slides, reveal_dir=reveal_dir),
             timeout=timeout,
             jobs=jobs,
         )
-        _write_outputs(out_dir, targets, [deck for _, deck in built], what="slides")
+        write_outputs(out_dir, targets, [deck for _, deck in built], what="slides")
     return targets

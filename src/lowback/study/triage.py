@@ -22,7 +22,8 @@ from lowback.data.records import KnowledgeBase, load_knowledge_base
 from lowback.data.schema import REPORTED, TRIAGE_LEVELS
 from lowback.errors import AssessmentInputError
 from lowback.study.assumptions import AGE_SYMPTOM, AGE_SYMPTOM_FROM
-from lowback.study.model import (
+from lowback.study.rulebook import UNDETERMINED, Rulebook
+from lowback.study.tree import (
     TreeModel,
     decision_path,
     feature_values,
@@ -30,7 +31,6 @@ from lowback.study.model import (
     leaf_shares,
     walk,
 )
-from lowback.study.rulebook import UNDETERMINED, Rulebook
 
 #: The simulated cohort behind the assessment's tree: size and seed, fixed.
 MODEL_COHORT_SIZE = 50_000

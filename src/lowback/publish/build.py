@@ -1,0 +1,162 @@
+"""Build the offline reports: run the notebooks, convert them, write the pages as one set.
+
+A build (:func:`build_reports`) reads every notebook first, then runs them side by side,
+one kernel per core (:mod:`lowback.publish.execute`), converting each to a page
+(:mod:`lowback.publish.pages`), and writes nothing until every page and the landing page
+(:mod:`lowback.publish.index`) are ready. The pages are then written as one set
+(:mod:`lowback.publish.fileset`): staged in temporary files, then swapped in under a lock
+on the folder, so an interrupted build, a full disk, a read-only folder or a second build
+at the same time never leaves a half-written page or a mix of two builds' pages.
+
+The output naming, folder preparation and writing here are shared with the slide decks
+(:func:`lowback.publish.slides.build_slides`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from lowback.errors import ReportError
+from lowback.publish.execute import execute_and_convert, read_with_parameters
+from lowback.publish.fileset import tidy, write_atomic_set
+from lowback.publish.index import index_page
+from lowback.publish.pages import notebook_to_html
+from lowback.publish.signals import sigterm_as_exit
+
+__all__ = ["build_reports", "output_paths", "prepare_out_dir", "write_outputs"]
+
+
+def output_paths(paths: Sequence[Path], out_dir: Path, suffix: str) -> list[Path]:
+    """``out_dir / (stem + suffix)`` for each notebook; two notebooks may not share one.
+
+    Raises
+    ------
+    ReportError
+        If two notebooks would be written to the same file, naming both.
+    """
+    targets = [out_dir / f"{nb_path.stem}{suffix}" for nb_path in paths]
+    seen: dict[Path, Path] = {}
+    for nb_path, target in zip(paths, targets, strict=True):
+        if target in seen:
+            raise ReportError(f"{seen[target]} and {nb_path} would both be written to {target}")
+        seen[target] = nb_path
+    return targets
+
+
+def prepare_out_dir(out_dir: Path, names: Sequence[str], *, what: str = "reports") -> None:
+    """Create ``out_dir`` if needed, check that files can be created in it, and tidy it.
+
+    Tidying (see :func:`lowback.publish.fileset.tidy`) finishes a set of ``names`` that a
+    killed build left half swapped in and removes the temporary files it left behind,
+    before any notebook runs: even a build that then fails leaves the folder whole.
+
+    Raises
+    ------
+    ReportError
+        If ``out_dir`` is not a directory, or cannot be created or written to (naming it,
+        ``what`` is written, and the system's error).
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ReportError(f"output path exists and is not a directory: {out_dir}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+        tidy(out_dir, names)
+    except OSError as exc:
+        raise ReportError(f"cannot write {what} to {out_dir}: {exc}") from exc
+
+
+def write_outputs(out_dir: Path, targets: Sequence[Path], texts: Sequence[str], what: str) -> None:
+    """Write ``texts`` to ``targets`` as one set (see
+    :func:`~lowback.publish.fileset.write_atomic_set`), or raise a :class:`ReportError`
+    naming the folder and the system's error."""
+    try:
+        write_atomic_set(out_dir, {t.name: text for t, text in zip(targets, texts, strict=True)})
+    except OSError as exc:
+        raise ReportError(f"cannot write {what} to {out_dir}: {exc}") from exc
+
+
+def build_reports(
+    notebooks: Sequence[Path],
+    out_dir: Path,
+    *,
+    timeout: int = 600,
+    parameters: dict | None = None,
+    index: bool = True,
+    jobs: int | None = None,
+) -> list[Path]:
+    """Execute notebooks and write one offline HTML report per notebook.
+
+    All notebooks are read first, then executed and converted, side by side (one kernel
+    per core by default); only when every page is ready is anything written, so one
+    failing notebook leaves all existing reports untouched. The pages are then written as
+    one set with :func:`~lowback.publish.fileset.write_atomic_set`: an interrupted build
+    (Ctrl-C, SIGTERM, even SIGKILL), a full disk or a second build into the same folder at
+    the same time never leaves a half-written page, temporary files, or pages of two
+    builds mixed. On Ctrl-C or SIGTERM every kernel is shut down before the interruption
+    is raised (SIGTERM as ``SystemExit(143)`` while this runs in the main thread).
+
+    The pages do not depend on how many notebooks run at once, nor on the run: the same
+    notebooks and parameters (so the same seeds) give the same bytes, index included.
+
+    Parameters
+    ----------
+    notebooks : Sequence[Path]
+        The ``.ipynb`` files. Their stems must differ, since each report is
+        ``out_dir / f"{stem}.html"``.
+    out_dir : Path
+        The folder for the reports, created if missing.
+    timeout : int, optional
+        Seconds allowed for each cell (default 600).
+    parameters : dict, optional
+        Values for the notebooks' ``parameters`` cells (see
+        :func:`~lowback.publish.execute.read_with_parameters`); the notebook files
+        themselves are never changed.
+    index : bool, optional
+        Also write ``index.html``, the landing page (see
+        :func:`~lowback.publish.index.index_page`).
+    jobs : int or None, optional
+        How many notebooks run at once (default: one per core, at most one per notebook).
+
+    Returns
+    -------
+    list[Path]
+        The written reports, in the order of ``notebooks``.
+
+    Raises
+    ------
+    ReportError
+        With a message naming the notebook and the problem: a missing file, invalid
+        notebook JSON, a failing or timed-out cell, a page that would need the network (if
+        several notebooks fail, the first in order is named, as in a sequential run); or
+        naming ``out_dir`` and the system's error if it is not a writable directory or a
+        write fails (a full disk); or duplicate stems.
+    ValueError
+        If ``jobs`` is less than 1.
+    """
+    paths = [Path(nb_path).absolute() for nb_path in notebooks]
+    out_dir = Path(out_dir)
+    targets = output_paths(paths, out_dir, ".html")
+    if index:
+        targets.append(out_dir / "index.html")
+
+    read = [read_with_parameters(nb_path, parameters or {}) for nb_path in paths]
+    with sigterm_as_exit():
+        prepare_out_dir(out_dir, [target.name for target in targets])
+        built = execute_and_convert(
+            list(zip(paths, read, strict=True)), notebook_to_html, timeout=timeout, jobs=jobs
+        )
+        pages = [page for _, page in built]
+        if index:
+            note = ""
+            if parameters and parameters.get("ASSUMPTIONS"):
+                note = f"These pages were built under {Path(parameters['ASSUMPTIONS']).name}."
+            executed = [
+                (f"{nb_path.stem}.html", nb) for nb_path, (nb, _) in zip(paths, built, strict=True)
+            ]
+            pages.append(index_page(executed, note=note))
+        write_outputs(out_dir, targets, pages, what="reports")
+    return targets

@@ -1,0 +1,293 @@
+"""Write one file atomically, or a set of files into one folder all-or-none.
+
+A build's pages (or decks) are written by :func:`write_atomic_set`: each is staged in a
+temporary file next to its target and flushed to disk, then all are renamed into place
+while a lock on the folder is held and SIGINT/SIGTERM wait. So an interrupted build
+(Ctrl-C, SIGTERM, even SIGKILL or a power cut), a full disk, a read-only folder or a
+second build into the same folder at the same time never leaves a half-written file, a
+temporary file, or files of two builds mixed:
+
+* An error or a stop signal while staging: the temporary files are removed, nothing is
+  changed.
+* A stop signal while renaming: held until every file is in place, then acted on.
+* SIGKILL while renaming: each file is whole (old or new), and a journal
+  (:data:`JOURNAL_NAME`) lists the renames still to do; the next write into the folder,
+  or :func:`tidy`, finishes them first.
+* Two writers: they take turns on an exclusive ``flock`` of the folder (where
+  :mod:`fcntl` exists); the last one wins, whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+from lowback.errors import ReportError
+from lowback.publish.signals import holding_stop_signals, sigterm_as_exit
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds into one folder are not serialised
+    fcntl = None
+
+__all__ = ["JOURNAL_NAME", "tidy", "write_atomic", "write_atomic_set"]
+
+JOURNAL_NAME = ".lowback-swap.json"
+"""Lists the renames of a set being swapped in, so that a build killed halfway is finished."""
+
+
+# ---------------------------------------------------------------------------------------------
+# One file
+# ---------------------------------------------------------------------------------------------
+
+
+def _unlink_quietly(path: Path) -> None:
+    """Remove a file if it exists, ignoring errors (used for clean-up only)."""
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+def _write_temp(path: Path, text: str) -> Path:
+    """Write ``text`` to a new temporary file next to ``path`` and return the temp path.
+
+    The temp file gets ``path``'s permission bits if ``path`` exists, else ``0o644``. On any
+    failure the temp file is removed and the error re-raised.
+    """
+    mode = path.stat().st_mode & 0o777 if path.is_file() else 0o644
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+    return tmp
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a UTF-8 text file atomically.
+
+    The text goes to a temporary file in the same directory, which then replaces ``path``
+    with :func:`os.replace`. Readers see either the old file or the complete new one, and a
+    failed or interrupted write leaves the old file (if any) untouched.
+
+    Parameters
+    ----------
+    path : Path
+        The file to create or replace. Its directory must exist.
+    text : str
+        The content, written as UTF-8 with newlines as given.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written; the temporary file is removed first.
+    UnicodeEncodeError
+        If ``text`` cannot be encoded as UTF-8 (e.g. a lone surrogate); nothing is changed.
+    """
+    path = Path(path)
+    tmp = _write_temp(path, text)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        _unlink_quietly(tmp)
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# The folder: its lock, its journal, its leftovers
+# ---------------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[int | None]:
+    """Hold an exclusive advisory lock on ``folder`` itself (``flock`` on the folder).
+
+    Yields the folder's file descriptor (``None`` without ``fcntl``, where nothing is
+    locked). Waits while another process or thread holds the lock; the kernel releases it
+    when its holder exits, however it exits. Locking the folder leaves no lock file behind.
+    """
+    if fcntl is None:
+        yield None
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield fd
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _fsync_folder(fd: int | None) -> None:
+    """Make renames in a folder durable (where the file system supports it)."""
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+
+
+def _temp_name_pattern(name: str) -> re.Pattern[str]:
+    """Names of the temporary files :func:`_write_temp` makes for a file called ``name``."""
+    return re.compile(rf"\.{re.escape(name)}\.[A-Za-z0-9_]+\.tmp")
+
+
+def _read_journal(journal: Path) -> list[tuple[str, str]]:
+    """The ``(temp name, name)`` renames listed in a swap journal."""
+    try:
+        renames = json.loads(journal.read_text(encoding="utf-8"))["renames"]
+        pairs = [(str(tmp), str(name)) for tmp, name in renames]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ReportError(
+            f"{journal}: expected a lowback swap journal (JSON with a 'renames' list of "
+            f"[temp name, name] pairs), got something else ({exc}); delete it and build again"
+        ) from exc
+    for tmp, name in pairs:
+        if (
+            Path(name).name != name
+            or name in ("", ".", "..")
+            or not (_temp_name_pattern(name).fullmatch(tmp))
+        ):
+            raise ReportError(
+                f"{journal}: expected renames of .NAME.XXXX.tmp to NAME within the folder, "
+                f"got {tmp!r} to {name!r}; delete it and build again"
+            )
+    return pairs
+
+
+def _tidy(folder: Path, names: Sequence[str]) -> None:
+    """Finish a swap that a killed build left halfway, then remove its leftover temp files.
+
+    Only temporary files of ``names`` (and of the journal) are removed: files that other
+    writers stage in the same folder are left alone. Call with the folder locked.
+    """
+    journal = folder / JOURNAL_NAME
+    if journal.exists():
+        for tmp, name in _read_journal(journal):
+            with contextlib.suppress(FileNotFoundError):  # renamed before the kill
+                os.replace(folder / tmp, folder / name)
+        journal.unlink()
+    _remove_temp_files(folder, names)
+
+
+def _remove_temp_files(folder: Path, names: Sequence[str]) -> None:
+    """Remove the temporary files of ``names`` (and of the journal) in ``folder``.
+
+    Call with the folder locked: every such file is then a leftover of this process or of
+    a killed one, never one that another build is writing.
+    """
+    patterns = [_temp_name_pattern(name) for name in (*names, JOURNAL_NAME)]
+    with os.scandir(folder) as entries:
+        found = [
+            entry.path
+            for entry in entries
+            if any(p.fullmatch(entry.name) for p in patterns)
+            and entry.is_file(follow_symlinks=False)
+        ]
+    for path in found:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+
+
+def tidy(folder: Path, names: Sequence[str]) -> None:
+    """Finish a set that a killed write left half swapped into ``folder``, and remove the
+    temporary files of ``names`` that a killed write left behind.
+
+    Takes the folder's lock (waiting for a write in progress), so a build can make its
+    folder whole before it starts its long work: even a build that then fails leaves it so.
+    Temporary files of other names (another writer's) are left alone.
+
+    Raises
+    ------
+    OSError
+        If the folder cannot be opened or a file cannot be renamed or removed.
+    ReportError
+        If the folder holds a journal that lowback did not write.
+    """
+    with _locked(folder):
+        _tidy(folder, names)
+
+
+# ---------------------------------------------------------------------------------------------
+# A set of files
+# ---------------------------------------------------------------------------------------------
+
+
+def write_atomic_set(folder: Path, files: Mapping[str, str]) -> list[Path]:
+    """Write several UTF-8 text files into one folder as a set: all of them, or none.
+
+    Every file is first written to a temporary file next to it (``.NAME.XXXXXXXX.tmp``,
+    flushed to disk); only then are they renamed into place, one :func:`os.replace` each.
+    What can interrupt the writing, and what is left:
+
+    * An error (a full disk, a read-only folder) or SIGINT/SIGTERM while staging: the
+      temporary files are removed and no file is changed.
+    * SIGINT or SIGTERM during the renames: held until every file is in place, then acted
+      on (SIGTERM with its default action raises ``SystemExit(143)`` while this runs in the
+      main thread, so that clean-up code runs).
+    * SIGKILL or a power cut during the renames (a few renames: well under a millisecond):
+      each file is whole, old or new, and a journal (``.lowback-swap.json``) lists the
+      renames still to do. The next call for the folder finishes them first, so the set
+      ends up whole. Temporary files that a killed call left behind are removed too.
+
+    Calls for the same folder, from other processes or threads, take turns: an exclusive
+    ``flock`` on the folder is held while staging and renaming (only where :mod:`fcntl`
+    exists). The second call waits for the first, then writes its own set: the last one
+    wins, and no one sees a mix of the two.
+
+    Parameters
+    ----------
+    folder : Path
+        An existing folder.
+    files : Mapping[str, str]
+        File names (no folder part) and their texts, written with newlines as given.
+
+    Returns
+    -------
+    list[Path]
+        The written files, in the order of ``files``.
+
+    Raises
+    ------
+    OSError
+        If a file cannot be written; nothing is changed and no temporary file is left
+        (except when a rename itself fails: then the journal and the temporary files stay,
+        and the next call finishes the swap).
+    ReportError
+        If the folder holds a journal that lowback did not write.
+    ValueError
+        If a name has a folder part.
+    UnicodeEncodeError
+        If a text cannot be encoded as UTF-8; nothing is changed.
+    """
+    folder = Path(folder)
+    for name in files:
+        if Path(name).name != name or name in ("", ".", "..", JOURNAL_NAME):
+            raise ValueError(f"expected a plain file name, got {name!r}")
+    with sigterm_as_exit(), _locked(folder) as fd:
+        _tidy(folder, list(files))
+        staged: dict[str, Path] = {}
+        swapping = False
+        try:
+            for name, text in files.items():
+                staged[name] = _write_temp(folder / name, text)
+            journal = json.dumps({"renames": [[tmp.name, name] for name, tmp in staged.items()]})
+            with holding_stop_signals():
+                write_atomic(folder / JOURNAL_NAME, journal + "\n")
+                _fsync_folder(fd)
+                swapping = True
+                for name, tmp in staged.items():
+                    os.replace(tmp, folder / name)
+                _fsync_folder(fd)
+                (folder / JOURNAL_NAME).unlink()
+        finally:
+            if not swapping:  # by name, not from `staged`: a signal may land before it is set
+                _remove_temp_files(folder, list(files))
+    return [folder / name for name in files]

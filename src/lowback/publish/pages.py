@@ -1,0 +1,295 @@
+"""Turn an executed Jupyter notebook into one offline, self-contained HTML page.
+
+The pages are meant to be opened from disk by an educator with no internet connection,
+so every page must work without a single network request:
+
+* Plotly figures. Under a kernel, plotly's default renderer stores a figure only as the
+  ``application/vnd.plotly.v1+json`` mimetype, which nbconvert's HTML export silently
+  drops. Each such output is turned into a ``text/html`` output (a ``<div>`` plus a
+  ``<script>`` calling ``Plotly.newPlot``), and plotly.js itself is embedded inline,
+  exactly once, in the page's ``<head>`` (and only if the page has a figure).
+* CDN references. nbconvert's ``lab`` template loads require.js, MathJax, mermaid.js and
+  the Jupyter widgets manager from CDNs. A small template extending ``lab/index.html.j2``
+  (``templates/offline/index.html.j2``) empties the blocks that load them. After export
+  the page is checked: any element that would fetch a remote resource (``src=``, or
+  ``<link href=>``) raises :class:`ReportError`. Plain ``<a href="https://...">`` links
+  are kept: they are links, not requests.
+
+Everything else (escaping of text outputs and markdown, code highlighting, CSS) is
+nbconvert's usual behaviour. The same notebook outputs always give the same bytes: the
+widget state that nbclient records (random model ids, useless without a kernel) is left out.
+
+The figure conversion, the offline check, figure counting and headings are shared with
+the slide decks (:mod:`lowback.publish.slides`) and the landing page
+(:mod:`lowback.publish.index`).
+
+Notes
+-----
+Because MathJax is not loaded, LaTeX in markdown cells is shown as its source text.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import plotly.io as pio
+from nbconvert import HTMLExporter
+from nbformat import NotebookNode
+from plotly.offline import get_plotlyjs
+
+from lowback.errors import ReportError
+
+__all__ = [
+    "LIVE_ONLY_NOTE",
+    "PLOTLY_MIMETYPE",
+    "TEMPLATES_DIR",
+    "WIDGET_MIMETYPE",
+    "count_figures",
+    "count_rendered_figures",
+    "figure_html",
+    "figures_to_html",
+    "first_heading",
+    "iter_outputs",
+    "notebook_to_html",
+    "remote_resources",
+]
+
+TEMPLATES_DIR = Path(__file__).with_name("templates")
+"""The Jinja2 templates of the pages, the landing page and the decks (shipped in the wheel)."""
+
+PLOTLY_MIMETYPE = "application/vnd.plotly.v1+json"
+"""The mimetype under which plotly stores a figure in a notebook output."""
+
+WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
+"""The mimetype of a live ipywidget, which needs a kernel and cannot work in a static page."""
+
+LIVE_ONLY_NOTE = (TEMPLATES_DIR / "live-only.html").read_text(encoding="utf-8").rstrip("\n")
+"""The HTML shown in a static page or deck in place of a live widget."""
+
+# The template folder for nbconvert: offline/conf.json makes it extend nbconvert's "lab".
+_TEMPLATE_NAME = "offline"
+
+# Height of a figure without its own layout height: the value plotly's notebook renderers use.
+_DEFAULT_FIGURE_HEIGHT = 525
+
+_NEWPLOT_RE = re.compile(r"\bPlotly\.newPlot\s*\(")
+_HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$")
+_FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
+_REMOTE_URL_RE = re.compile(r"^\s*(?:(?:https?|ftps?|wss?):)?//", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------------------
+# Outputs and figures
+# ---------------------------------------------------------------------------------------------
+
+
+def iter_outputs(nb: NotebookNode) -> Iterator[tuple[int, int, NotebookNode]]:
+    """Yield ``(cell_index, output_index, output)`` for every output of every code cell."""
+    for cell_index, cell in enumerate(nb.cells):
+        if cell.get("cell_type") != "code":
+            continue
+        for output_index, output in enumerate(cell.get("outputs", [])):
+            yield cell_index, output_index, output
+
+
+def count_figures(nb: NotebookNode) -> int:
+    """Count the plotly figures stored in a notebook's outputs.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook.
+
+    Returns
+    -------
+    int
+        The number of outputs carrying the ``application/vnd.plotly.v1+json`` mimetype.
+    """
+    return sum(PLOTLY_MIMETYPE in output.get("data", {}) for _, _, output in iter_outputs(nb))
+
+
+def count_rendered_figures(html: str) -> int:
+    """Count the figures a page draws, as its number of ``Plotly.newPlot`` calls.
+
+    Parameters
+    ----------
+    html : str
+        A page made by :func:`notebook_to_html`.
+
+    Returns
+    -------
+    int
+        The number of ``Plotly.newPlot(`` calls in the page (the plotly.js library itself
+        contains none).
+    """
+    return len(_NEWPLOT_RE.findall(html))
+
+
+def _figure_div_id(cell_index: int, output_index: int) -> str:
+    """Deterministic id of the ``<div>`` holding one figure."""
+    return f"lowback-fig-{cell_index}-{output_index}"
+
+
+def figure_html(figure: dict, div_id: str) -> str:
+    """HTML (a ``<div>`` and a ``<script>``) drawing one plotly figure, without plotly.js.
+
+    Made by plotly itself, which writes the figure's JSON with ``<``, ``>`` and ``/``
+    escaped, so no text in the figure can end the ``<script>`` it sits in.
+    """
+    figure = dict(figure)
+    config = figure.pop("config", None)
+    return pio.to_html(
+        figure,
+        config=config,
+        include_plotlyjs=False,
+        full_html=False,
+        div_id=div_id,
+        validate=False,
+        default_height=_DEFAULT_FIGURE_HEIGHT,
+    )
+
+
+def figures_to_html(nb: NotebookNode) -> list[str]:
+    """Replace, in place, every plotly output's data by a ``text/html`` rendering.
+
+    Any other representation of the output (``text/plain``, or a ``text/html`` made by
+    another renderer, which may load plotly.js from a CDN) is dropped. A live widget's
+    output becomes :data:`LIVE_ONLY_NOTE`. Returns the div ids of the figures, in page
+    order.
+    """
+    div_ids = []
+    for cell_index, output_index, output in iter_outputs(nb):
+        data = output.get("data", {})
+        if WIDGET_MIMETYPE in data:
+            output["data"] = nbformat.from_dict({"text/html": LIVE_ONLY_NOTE})
+            continue
+        if PLOTLY_MIMETYPE not in data:
+            continue
+        div_id = _figure_div_id(cell_index, output_index)
+        output["data"] = nbformat.from_dict(
+            {"text/html": figure_html(data[PLOTLY_MIMETYPE], div_id)}
+        )
+        div_ids.append(div_id)
+    return div_ids
+
+
+# ---------------------------------------------------------------------------------------------
+# Headings and the offline check
+# ---------------------------------------------------------------------------------------------
+
+
+def first_heading(nb: NotebookNode) -> str | None:
+    """Text of the first ATX markdown heading (``# Title``) in the notebook, if any."""
+    for cell in nb.cells:
+        if cell.get("cell_type") != "markdown":
+            continue
+        in_fence = False
+        for line in cell.source.splitlines():
+            if _FENCE_RE.match(line):
+                in_fence = not in_fence
+                continue
+            match = None if in_fence else _HEADING_RE.match(line)
+            if match:
+                return match.group("text").strip()
+    return None
+
+
+class _RemoteResourceFinder(HTMLParser):
+    """Collect the tags of a page that would make the browser fetch a remote resource."""
+
+    _FETCHING_ATTRS = frozenset({"src", "srcset", "poster", "data"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if not value:
+                continue
+            fetches = name in self._FETCHING_ATTRS or (tag == "link" and name == "href")
+            if fetches and _REMOTE_URL_RE.match(value):
+                self.found.append(f"<{tag} {name}={value!r}>")
+
+    handle_startendtag = handle_starttag
+
+
+def remote_resources(html: str) -> list[str]:
+    """Tags in ``html`` that load something from the network (empty for an offline page)."""
+    finder = _RemoteResourceFinder()
+    finder.feed(html)
+    finder.close()
+    return finder.found
+
+
+# ---------------------------------------------------------------------------------------------
+# The page
+# ---------------------------------------------------------------------------------------------
+
+
+def _exporter() -> HTMLExporter:
+    """A fresh HTML exporter using ``templates/offline``, which extends the ``lab`` template.
+
+    Templates are looked up in lowback's folder and nbconvert's, never in the working
+    directory (nbconvert's default ``extra_template_basedirs``).
+    """
+    return HTMLExporter(
+        template_name=_TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+    )
+
+
+def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
+    """Export an executed notebook to one offline, self-contained HTML page.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        An executed notebook. It is not modified.
+    title : str or None, optional
+        The page's ``<title>``. By default, the notebook's first markdown heading, else its
+        ``metadata.title``, else ``"Notebook"``.
+
+    Returns
+    -------
+    str
+        The page. Plotly figures are drawn by inline scripts with plotly.js embedded once
+        in the ``<head>`` (not at all if there is no figure); nothing is loaded from the
+        network. The same cells and outputs always give the same string (the notebook's
+        ``metadata.widgets``, random ids recorded by nbclient, is left out).
+
+    Raises
+    ------
+    ReportError
+        If the page would still load a remote resource (a ``src=`` or ``<link href=>``
+        pointing to ``http(s)://`` or ``//``), e.g. from an HTML output or a markdown image,
+        or if a figure is missing from the page.
+    """
+    nb = copy.deepcopy(nb)
+    # The widget state nbclient records has random model ids, and no widget manager is loaded.
+    nb.metadata.pop("widgets", None)
+    div_ids = figures_to_html(nb)
+    page_title = title or first_heading(nb) or nb.metadata.get("title") or "Notebook"
+    nb.metadata["title"] = page_title
+    resources = {
+        "metadata": {"name": page_title},
+        "lowback_plotlyjs": get_plotlyjs() if div_ids else "",
+    }
+    html, _ = _exporter().from_notebook_node(nb, resources=resources)
+
+    remote = remote_resources(html)
+    if remote:
+        shown = ", ".join(remote[:5]) + (" ..." if len(remote) > 5 else "")
+        raise ReportError(
+            f"page {page_title!r} would load {len(remote)} remote resource(s), "
+            f"so it does not work offline: {shown}"
+        )
+    missing = [div_id for div_id in div_ids if f'id="{div_id}"' not in html]
+    if missing:
+        raise ReportError(f"page {page_title!r}: figures missing from the page: {missing}")
+    return html

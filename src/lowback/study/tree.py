@@ -1,0 +1,202 @@
+"""The study's decision tree: fitted on a simulated cohort, read in words, walked for one runner.
+
+A shallow tree from the symptoms a runner reports, and age, to the pain type. It is fitted
+on a SIMULATED cohort (:func:`lowback.study.cohort.simulate`), on the runners with low
+back pain only: it shows how well the article's own rules separate the types if the
+assumptions hold, and diagnoses no one. Its splits are read as questions, each with the
+quote behind its feature, and :func:`decision_path` follows one runner to a leaf.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.tree import DecisionTreeClassifier
+
+from lowback.data.records import KnowledgeBase
+from lowback.study.assumptions import AGE_SYMPTOM
+from lowback.study.cohort import NO_PAIN
+from lowback.study.rulebook import Rulebook
+
+MAX_DEPTH = 4
+AGE = "age"
+
+
+def tree_features(rules: Rulebook) -> list[str]:
+    """The tree's inputs: every symptom the runner reports, and age (in years).
+
+    ``age_over_65`` is left out: it is age, and the tree finds its own threshold.
+    """
+    return [s for s in rules.symptoms if s != AGE_SYMPTOM] + [AGE]
+
+
+def with_pain(cohort: pd.DataFrame) -> pd.DataFrame:
+    """The runners of a simulated cohort who have low back pain."""
+    pain = cohort[cohort["pain_type"] != NO_PAIN].copy()
+    pain["pain_type"] = pain["pain_type"].cat.remove_unused_categories()
+    return pain
+
+
+@dataclass(frozen=True)
+class TreeModel:
+    """A fitted tree with the names of its inputs and classes."""
+
+    estimator: DecisionTreeClassifier
+    features: list[str]
+
+    @property
+    def classes(self) -> list[str]:
+        """The pain types, in the order of :meth:`predict_proba`'s columns."""
+        return [str(c) for c in self.estimator.classes_]
+
+    def predict(self, runners: pd.DataFrame) -> np.ndarray:
+        """Pain type of each runner."""
+        return self.estimator.predict(runners[self.features])
+
+    def predict_proba(self, runners: pd.DataFrame) -> np.ndarray:
+        """Share of each pain type in each runner's leaf."""
+        return self.estimator.predict_proba(runners[self.features])
+
+
+def make_tree(max_depth: int = MAX_DEPTH, random_state: int = 0) -> DecisionTreeClassifier:
+    """The study's tree: shallow enough to read, seeded."""
+    return DecisionTreeClassifier(
+        max_depth=max_depth, min_samples_leaf=20, random_state=random_state
+    )
+
+
+def fit_tree(
+    kb: KnowledgeBase, cohort: pd.DataFrame, *, max_depth: int = MAX_DEPTH, random_state: int = 0
+) -> TreeModel:
+    """Fit the tree on the runners with pain of a simulated cohort."""
+    features = tree_features(Rulebook.of(kb))
+    # Select the runners with pain by a mask rather than with_pain(): no copy of the
+    # whole frame, so lowback adds next to nothing to scikit-learn's own fit (make bench).
+    has_pain = (cohort["pain_type"] != NO_PAIN).to_numpy()
+    estimator = make_tree(max_depth, random_state).fit(
+        cohort.loc[has_pain, features], cohort["pain_type"][has_pain].astype(str)
+    )
+    return TreeModel(estimator, features)
+
+
+@dataclass(frozen=True)
+class Split:
+    """One decision of the tree, in words, with the quote behind its feature."""
+
+    node: int
+    feature: str
+    question: str
+    threshold: float
+    quote: str
+    start: int
+    end: int
+    claim: str
+
+
+def feature_evidence(kb: KnowledgeBase, feature: str) -> tuple[str, int, int, str]:
+    """The quote, offsets and claim id behind a tree feature (age uses ``age_over_65``)."""
+    subject = AGE_SYMPTOM if feature == AGE else feature
+    claims = kb.claims
+    claim = claims[(claims["subject"] == subject) & (claims["relation"] == "symptom_of")].iloc[0]
+    return str(claim["quote"]), int(claim["start"]), int(claim["end"]), str(claim["id"])
+
+
+def question(kb: KnowledgeBase, feature: str, threshold: float) -> str:
+    """A split as a yes/no question."""
+    if feature == AGE:
+        return f"Is the runner older than {threshold:g} years?"
+    return f"{kb.label(feature)}?"
+
+
+def splits(tree: TreeModel, kb: KnowledgeBase) -> list[Split]:
+    """Every split of the tree, in node order, in words with its quote."""
+    structure = tree.estimator.tree_
+    found = []
+    for node in range(structure.node_count):
+        if structure.children_left[node] == structure.children_right[node]:
+            continue
+        feature = tree.features[structure.feature[node]]
+        threshold = float(structure.threshold[node])
+        quote, start, end, claim = feature_evidence(kb, feature)
+        found.append(
+            Split(
+                node, feature, question(kb, feature, threshold), threshold, quote, start, end, claim
+            )
+        )
+    return found
+
+
+def feature_values(tree: TreeModel, signs: set[str] | list[str], age: float) -> dict[str, float]:
+    """One runner's inputs to the tree: 1.0 for each sign present, 0.0 otherwise, and age."""
+    values = {feature: float(feature in signs) for feature in tree.features}
+    values[AGE] = float(age)
+    return values
+
+
+def tree_reading(tree: TreeModel, kb: KnowledgeBase) -> pd.DataFrame:
+    """The tree's splits in plain words, each with the quote and claim behind its feature."""
+    return pd.DataFrame(
+        [
+            {
+                "node": s.node,
+                "question": s.question,
+                "claim": s.claim,
+                "the material says": s.quote,
+                "characters": f"[{s.start}:{s.end}]",
+            }
+            for s in splits(tree, kb)
+        ]
+    ).set_index("node")
+
+
+def walk(tree: TreeModel, values: Mapping[str, float]) -> list[int]:
+    """The nodes one runner passes through, root to leaf.
+
+    ``values`` maps each feature to the runner's value (booleans as 0/1). Reads the
+    fitted tree's own arrays, which is far quicker than a validated ``predict`` for one
+    runner.
+    """
+    structure = tree.estimator.tree_
+    node, nodes = 0, [0]
+    while structure.children_left[node] != structure.children_right[node]:
+        value = float(values[tree.features[structure.feature[node]]])
+        node = int(
+            structure.children_right[node]
+            if value > structure.threshold[node]
+            else structure.children_left[node]
+        )
+        nodes.append(node)
+    return nodes
+
+
+def leaf_shares(tree: TreeModel, leaf: int) -> np.ndarray:
+    """Share of each class (in ``tree.classes`` order) among training runners in a leaf."""
+    counts = tree.estimator.tree_.value[leaf][0]
+    return counts / counts.sum()
+
+
+def decision_path(tree: TreeModel, kb: KnowledgeBase, values: Mapping[str, float]) -> list[str]:
+    """The tree's decisions for one runner, in words, ending with the leaf's verdict."""
+    structure = tree.estimator.tree_
+    nodes = walk(tree, values)
+    steps = []
+    for node, following in itertools.pairwise(nodes):
+        feature = tree.features[structure.feature[node]]
+        threshold = float(structure.threshold[node])
+        answer = "yes" if following == structure.children_right[node] else "no"
+        if feature == AGE:
+            steps.append(
+                f"{question(kb, feature, threshold)} {float(values[feature]):g} → {answer}"
+            )
+        else:
+            steps.append(f"{question(kb, feature, threshold)} {answer}")
+    shares = leaf_shares(tree, nodes[-1])
+    best = int(np.argmax(shares))
+    steps.append(
+        f"leaf {nodes[-1]}: {tree.classes[best]} ({shares[best]:.0%} of simulated runners here)"
+    )
+    return steps

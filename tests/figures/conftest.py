@@ -1,0 +1,23 @@
+"""Fixtures of the figure tests: the shipped records with markup in a label."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lowback import load_knowledge_base
+
+MARKUP = '<img src=x onerror="alert(1)">'
+ESCAPED = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+
+
+@pytest.fixture
+def kb_with_markup(data_copy: Path):
+    """The shipped records, with the label of ``weak_core`` replaced by :data:`MARKUP`."""
+    path = data_copy / "records" / "entities.csv"
+    entities = pd.read_csv(path, dtype=str, keep_default_na=False)
+    entities.loc[entities["id"] == "weak_core", "label"] = MARKUP
+    entities.to_csv(path, index=False, lineterminator="\n")
+    return load_knowledge_base(data_copy)

@@ -1,0 +1,51 @@
+"""The palette: pain type colours from the records, one meaning per colour; escaping."""
+
+from __future__ import annotations
+
+import pytest
+
+from lowback.figures import style
+from lowback.study.rulebook import Rulebook
+
+
+def test_the_shipped_pain_types_keep_their_colours_and_the_umbrella_its_grey(kb):
+    assert style.pain_type_colours(kb) == {
+        "muscle": "#E69F00",
+        "bone": "#56B4E9",
+        "disc": "#CC79A7",
+        "low_back_pain": "#7F7F7F",
+    }
+    assert style.pain_type_colours(Rulebook.of(kb)) == style.pain_type_colours(kb)
+
+
+def test_the_pain_type_sequence_is_distinct_and_used_for_nothing_else():
+    sequence = [c.upper() for c in style.PAIN_TYPE_SEQUENCE]
+    assert len(set(sequence)) == len(sequence)
+    assert style.UMBRELLA_COLOUR.upper() not in sequence
+    # The colours for pain types beyond the shipped three mean nothing else anywhere. (The
+    # first three are shared with a kind and a triage level, as they always were.)
+    others = {
+        c.upper()
+        for colours in (style.TOPIC_COLOURS, style.COVERAGE_COLOURS, style.KIND_COLOURS)
+        for c in colours.values()
+    } | {c.upper() for c in style.TRIAGE_COLOURS.values()}
+    assert not others & set(sequence[3:]), "a colour for new pain types already has a meaning"
+
+
+def test_pain_types_in_keeps_the_study_s_order_and_refuses_strangers(kb):
+    colours = style.pain_type_colours(kb)
+    assert style.pain_types_in(["disc", "muscle", "bone"], colours) == ["muscle", "bone", "disc"]
+    with pytest.raises(ValueError, match="spleen"):
+        style.pain_types_in(["muscle", "spleen"], colours)
+
+
+def test_record_text_is_escaped_and_wrapped():
+    assert style.escape_wrapped("<b>" + "word " * 20, 30).count("<br>") >= 2
+    assert "<b>" not in style.escape_wrapped("<b>bold</b>")
+    assert style.escape_wrapped("") == ""
+
+
+def test_quotes_hover_drops_repeats_and_counts_the_rest():
+    hover = style.quotes_hover(["a", "a", "b", "c", "d", "e"])
+    assert hover.count("“") == style.MAX_QUOTES_SHOWN
+    assert hover.endswith("… and 2 more")

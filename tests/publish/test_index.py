@@ -1,0 +1,71 @@
+"""Tests for lowback.publish.index: the landing page, rendered from its Jinja2 template."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nbformat
+import plotly.graph_objects as go
+from nbformat import v4
+from plotly.offline import get_plotlyjs
+
+from lowback import config
+from lowback.publish.index import KEY_FIGURE_TAG, index_page
+from lowback.publish.pages import PLOTLY_MIMETYPE, count_rendered_figures, remote_resources
+
+NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
+SCRIPT = "<script>alert('x')</script>"
+
+
+def _figure_cell(title: str, tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    figure = go.Figure(go.Bar(y=[1, 2]), layout={"title": {"text": title}}).to_plotly_json()
+    cell = v4.new_code_cell("fig", metadata={"tags": list(tags)})
+    cell.outputs = [v4.new_output("display_data", data={PLOTLY_MIMETYPE: figure})]
+    return cell
+
+
+def test_the_landing_page_links_every_notebook_with_its_question_and_a_key_figure(kb):
+    pages = [(f"{p.stem}.html", nbformat.read(p, as_version=4)) for p in NOTEBOOKS]
+    page = index_page(pages, note="Built under <b>x</b>.toml")
+    for file_name, _nb in pages:
+        assert f'href="{file_name}"' in page
+    assert "Education, not diagnosis" in page and "Simulated data" in page
+    assert "What does one web article on lower back pain in runners actually say" in page
+    assert count_rendered_figures(page) == len(pages)
+    assert page.count(get_plotlyjs()) == 1
+    assert kb.sources["sha256"].iloc[0] in page
+    assert "Built under &lt;b&gt;x&lt;/b&gt;.toml" in page
+    assert not remote_resources(page)
+
+
+def test_notebook_text_shows_as_text_and_only_the_figure_as_markup():
+    """Heading, question and file name reach the page escaped (quotes too, for the link);
+    the key figure, plotly's own markup, is drawn, and is the tagged one."""
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_markdown_cell(f"# Risk {SCRIPT}\n\n**The question.** Is **<b>it</b>** safe?"),
+            _figure_cell("first, untagged"),
+            _figure_cell("the key one", tags=(KEY_FIGURE_TAG,)),
+        ]
+    )
+    file_name = 'a "quoted" & <odd>\'s page.html'
+    page = index_page([(file_name, nb)], note=f"Built under {SCRIPT}.toml")
+
+    assert SCRIPT not in page and "<b>it</b>" not in page
+    assert f"Risk {html.escape(SCRIPT)}</a></h2>" in page
+    assert "<p>Is &lt;b&gt;it&lt;/b&gt; safe?</p>" in page  # markdown bold markers dropped
+    assert f"<p>Built under {html.escape(SCRIPT)}.toml</p>" in page
+    assert re.findall(r'<a href="([^"]*)">', page) == [html.escape(file_name)] * 2
+    assert count_rendered_figures(page) == 1 and 'id="lowback-key-0"' in page
+    assert "the key one" in page and "first, untagged" not in page
+    assert page.count(get_plotlyjs()) == 1
+    assert not remote_resources(page)
+
+
+def test_a_page_without_figures_embeds_no_plotlyjs():
+    nb = v4.new_notebook(cells=[v4.new_markdown_cell("# Plain")])
+    page = index_page([("plain.html", nb)])
+    assert get_plotlyjs() not in page and count_rendered_figures(page) == 0
+    assert '<h2><a href="plain.html">Plain</a></h2><p></p><p><a href="plain.html">' in page
+    assert page.endswith("</section></main></body></html>\n")
