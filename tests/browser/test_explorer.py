@@ -56,7 +56,7 @@ def explorer(tmp_path_factory):
     log = tmp_path_factory.mktemp("explorer") / "explore.log"
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "lowback", "explore", "--port", str(port), "--token", token],
+            [sys.executable, "-m", "lowback", "explore", "--port", str(port), f"--token={token}"],
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -4,45 +4,29 @@ assessment. Needs a running kernel; the static report shows a note in its place.
 
 from __future__ import annotations
 
-import html
+from pathlib import Path
 
 import ipywidgets as widgets
+import jinja2
 
 from lowback.errors import AssessmentInputError
+from lowback.figures.style import TRIAGE_COLOURS
 from lowback.study.triage import DISCLAIMER, Assessment, default_assessor
 
 CONTROL_WIDTH = "400px"  # wide enough for the longest sign's label and the age readout
-_TRIAGE_STYLE = {"self_care": "#009E73", "see_doctor": "#E69F00", "urgent": "#D55E00"}
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=True,
+    keep_trailing_newline=False,
+)
 
 
-def _quoted(item) -> str:
-    return f"“{html.escape(item.quote)}” <small>[{item.start}:{item.end}]</small>"
-
-
-def render_assessment(result: Assessment) -> str:
-    """An assessment as HTML (every record text escaped)."""
-    colour = _TRIAGE_STYLE[result.triage]
-    flags = "".join(
-        f"<li><b>{html.escape(e.label)}</b> ({e.level.replace('_', ' ')}): {_quoted(e)}</li>"
-        for e in result.evidence
-        if e.kind == "red_flag"
-    )
-    signs = "".join(
-        f"<li>{html.escape(e.label)}: {_quoted(e)}</li>"
-        for e in result.evidence
-        if e.kind == "symptom"
-    )
-    path = "".join(f"<li>{html.escape(step)}</li>" for step in result.path)
-    shares = ", ".join(f"{t} {p:.0%}" for t, p in result.probabilities.items())
-    return (
-        f"<div style='font-size:15px'><p><i>{html.escape(DISCLAIMER)}</i></p>"
-        f"<p style='font-size:20px'>Triage: <b style='color:{colour}'>"
-        f"{result.triage.replace('_', ' ').upper()}</b></p>"
-        + (f"<p>Red flags (checked before any model):</p><ul>{flags}</ul>" if flags else "")
-        + f"<p>Pain type: <b>{html.escape(result.pain_type)}</b> "
-        f"<small>(simulated runners in the same leaf: {shares})</small></p>"
-        + (f"<p>Signs used:</p><ul>{signs}</ul>" if signs else "")
-        + f"<p>The tree's path:</p><ol>{path}</ol></div>"
+def render_assessment(result: Assessment | None) -> str:
+    """An assessment as HTML, every record text escaped (``None``: nothing ticked yet)."""
+    colour = None if result is None else TRIAGE_COLOURS[result.triage]
+    return _TEMPLATES.get_template("assessment.html.j2").render(
+        result=result, colour=colour, disclaimer=DISCLAIMER
     )
 
 
@@ -72,7 +56,7 @@ def symptom_explorer() -> widgets.Widget:
         try:
             out.value = render_assessment(assessor.assess(ticked, age=age.value))
         except AssessmentInputError:
-            out.value = f"<p><i>{html.escape(DISCLAIMER)}</i></p><p>Tick at least one sign.</p>"
+            out.value = render_assessment(None)
 
     for control in [*boxes.values(), age]:
         control.observe(update, names="value")
