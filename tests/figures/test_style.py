@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from lowback.figures import style
@@ -18,18 +21,32 @@ def test_the_shipped_pain_types_keep_their_colours_and_the_umbrella_its_grey(kb)
     assert style.pain_type_colours(Rulebook.of(kb)) == style.pain_type_colours(kb)
 
 
+def _pain_type_colours() -> set[str]:
+    return {c.upper() for c in (*style.PAIN_TYPE_SEQUENCE, style.UMBRELLA_COLOUR)}
+
+
 def test_the_pain_type_sequence_is_distinct_and_used_for_nothing_else():
     sequence = [c.upper() for c in style.PAIN_TYPE_SEQUENCE]
     assert len(set(sequence)) == len(sequence)
     assert style.UMBRELLA_COLOUR.upper() not in sequence
-    # The colours for pain types beyond the shipped three mean nothing else anywhere. (The
-    # first three are shared with a kind and a triage level, as they always were.)
     others = {
         c.upper()
-        for colours in (style.TOPIC_COLOURS, style.COVERAGE_COLOURS, style.KIND_COLOURS)
+        for colours in (style.TOPIC_COLOURS, style.COVERAGE_COLOURS, style.TRIAGE_COLOURS)
         for c in colours.values()
-    } | {c.upper() for c in style.TRIAGE_COLOURS.values()}
-    assert not others & set(sequence[3:]), "a colour for new pain types already has a meaning"
+    } | {c.upper() for c in (*style.SERIES_COLOURS, style.NEUTRAL_COLOUR)}
+    kinds = {c.upper() for kind, c in style.KIND_COLOURS.items() if kind != "pain_type"}
+    assert not (others | kinds) & _pain_type_colours(), "a pain type's colour has another meaning"
+
+
+def test_no_figure_module_writes_a_pain_type_colour_of_its_own():
+    # A pain type's colour comes from style.pain_type_colours only: a literal in a figure
+    # module would colour something else like a pain type, or a pain type by its name.
+    folder = Path(style.__file__).parent
+    for module in sorted(folder.glob("*.py")):
+        if module.name == "style.py":
+            continue
+        literals = {m.upper() for m in re.findall(r"#[0-9A-Fa-f]{6}\b", module.read_text())}
+        assert not literals & _pain_type_colours(), module.name
 
 
 def test_pain_types_in_keeps_the_study_s_order_and_refuses_strangers(kb):

@@ -17,6 +17,8 @@ from plotly.subplots import make_subplots
 
 from lowback.data.records import KnowledgeBase
 from lowback.figures.style import (
+    NEUTRAL_COLOUR,
+    SERIES_COLOURS,
     TRIAGE_COLOURS,
     dropdown,
     escape_wrapped,
@@ -102,7 +104,7 @@ def tree_figure(
             x=edge_x,
             y=edge_y,
             mode="lines",
-            line={"color": "#B0B0B0", "width": 2},
+            line={"color": NEUTRAL_COLOUR, "width": 2},
             hoverinfo="skip",
             showlegend=False,
             name="edges",
@@ -285,8 +287,7 @@ def tree_versus_rulebook(evaluations) -> go.Figure:
     fig = make_subplots(
         rows=1, cols=2, subplot_titles=("Overall (mean ± sd across folds)", "Recall by pain type")
     )
-    palette = ["#0072B2", "#E69F00", "#009E73"]
-    for colour, evaluation in zip(palette, evaluations, strict=False):
+    for colour, evaluation in zip(SERIES_COLOURS, evaluations, strict=False):
         fig.add_trace(
             go.Bar(
                 name=evaluation.name,
@@ -326,7 +327,7 @@ def noise_sweep_figure(sweep: pd.DataFrame) -> go.Figure:
     """Accuracy of tree and rulebook as the misreporting noise grows."""
     fig = go.Figure()
     for colour, (name, curve) in zip(
-        ["#0072B2", "#E69F00"], sweep.groupby("model", sort=False), strict=False
+        SERIES_COLOURS, sweep.groupby("model", sort=False), strict=False
     ):
         fig.add_trace(
             go.Scatter(

@@ -23,6 +23,8 @@ from lowback.figures.style import (
     COVERAGE_COLOURS,
     FONT_SIZE,
     KIND_COLOURS,
+    NEUTRAL_COLOUR,
+    SERIES_COLOURS,
     TOPIC_COLOURS,
     dropdown,
     escape_wrapped,
@@ -132,7 +134,7 @@ def records_by_kind(kb: KnowledgeBase) -> go.Figure:
                 name="entities",
                 x=counts["kind"],
                 y=counts["entities"],
-                marker_color="#0072B2",
+                marker_color=SERIES_COLOURS[0],
                 text=counts["entities"],
                 textposition="outside",
             ),
@@ -140,7 +142,7 @@ def records_by_kind(kb: KnowledgeBase) -> go.Figure:
                 name="claims naming them",
                 x=counts["kind"],
                 y=counts["claims"],
-                marker_color="#E69F00",
+                marker_color=SERIES_COLOURS[1],
                 text=counts["claims"],
                 textposition="outside",
             ),
@@ -197,7 +199,7 @@ _FLOW = {
     "diagnoses": ("object", "subject"),
 }
 # A link that neither reaches nor leaves a pain type (a risk factor to a cause).
-_NO_PAIN_TYPE_LINK = "#7F7F7F"
+_NO_PAIN_TYPE_LINK = NEUTRAL_COLOUR
 
 
 def evidence_sankey(kb: KnowledgeBase, *, highlight: bool = False) -> go.Figure:

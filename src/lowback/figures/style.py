@@ -58,15 +58,21 @@ KIND_COLOURS: dict[str, str] = {
     "cause": "#D55E00",
     "risk_factor": "#000000",
     "treatment": "#009E73",
-    "diagnostic": "#56B4E9",
+    "diagnostic": "#0072B2",  # beside prevention: what the article offers against a type
     "prevention": "#0072B2",
     "red_flag": "#D55E00",
 }
 TRIAGE_COLOURS: dict[str, str] = {
     "self_care": "#009E73",
-    "see_doctor": "#E69F00",
+    "see_doctor": "#F0E442",
     "urgent": "#D55E00",
 }
+#: Series that are not pain types (entities against claims, the tree against the
+#: rulebook), in order: blue, black, bluish green. None is a pain type's colour.
+SERIES_COLOURS: tuple[str, ...] = ("#0072B2", "#000000", "#009E73")
+#: Lines and links that carry no meaning of their own (tree edges, a Sankey link that
+#: touches no pain type): lighter than the umbrella's grey, so never read as it.
+NEUTRAL_COLOUR = "#B0B0B0"
 FONT_SIZE = 16  # readable on a projector
 HOVER_WIDTH = 60  # characters per line of hover text
 MAX_QUOTES_SHOWN = 3
