@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import shutil
@@ -86,6 +87,14 @@ def assemble_broken_case(name: str, target: Path) -> Path:
         for line in removals.read_text(encoding="utf-8").split():
             (target / line).unlink()
     return target
+
+
+def append_record(path: Path, row: dict[str, object]) -> None:
+    """Append one row to a record table (CSV), in the column order of its header."""
+    with path.open(encoding="utf-8", newline="") as f:
+        header = next(csv.reader(f))
+    with path.open("a", encoding="utf-8", newline="") as f:
+        csv.DictWriter(f, fieldnames=header, lineterminator="\n").writerow(row)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

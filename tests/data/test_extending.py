@@ -9,23 +9,16 @@ from pathlib import Path
 import pytest
 
 from lowback import RecordError, load_knowledge_base
-from tests.conftest import run_cli
+from tests.conftest import append_record, run_cli
 
 SECOND = "Hill repeats strain the lower back. Subscribe to our newsletter!\n"
-
-
-def _append(path: Path, row: dict[str, object]) -> None:
-    with path.open(encoding="utf-8", newline="") as f:
-        header = next(csv.reader(f))
-    with path.open("a", encoding="utf-8", newline="") as f:
-        csv.DictWriter(f, fieldnames=header, lineterminator="\n").writerow(row)
 
 
 def _add_second_source(data: Path, *, quote: str = "Hill repeats strain the lower back.") -> None:
     (data / "raw" / "second.txt").write_text(SECOND, encoding="utf-8")
     records = data / "records"
     cut = SECOND.index("Subscribe")
-    _append(
+    append_record(
         records / "sources.csv",
         {
             "id": "hill_running",
@@ -34,7 +27,7 @@ def _add_second_source(data: Path, *, quote: str = "Hill repeats strain the lowe
             "sha256": hashlib.sha256(SECOND.encode()).hexdigest(),
         },
     )
-    _append(
+    append_record(
         records / "passages.csv",
         {
             "id": "hill_article",
@@ -45,7 +38,7 @@ def _add_second_source(data: Path, *, quote: str = "Hill repeats strain the lowe
             "heading": "",
         },
     )
-    _append(
+    append_record(
         records / "passages.csv",
         {
             "id": "hill_advert",
@@ -56,7 +49,7 @@ def _add_second_source(data: Path, *, quote: str = "Hill repeats strain the lowe
             "heading": "Advert",
         },
     )
-    _append(
+    append_record(
         records / "entities.csv",
         {
             "id": "hill_repeats",
@@ -67,7 +60,7 @@ def _add_second_source(data: Path, *, quote: str = "Hill repeats strain the lowe
         },
     )
     start = SECOND.index("Hill repeats strain the lower back.")
-    _append(
+    append_record(
         records / "claims.csv",
         {
             "id": "hill_c1",

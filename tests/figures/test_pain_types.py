@@ -16,16 +16,10 @@ from lowback.study.cohort import simulate
 from lowback.study.evaluation import evaluate
 from lowback.study.rulebook import Rulebook
 from lowback.study.tree import fit_tree, make_tree, with_pain
+from tests.conftest import append_record
 
 NEW = "nerve"
 NEW_LABEL = "Nerve pain"
-
-
-def _append(path: Path, row: dict[str, object]) -> None:
-    with path.open(encoding="utf-8", newline="") as f:
-        header = next(csv.reader(f))
-    with path.open("a", encoding="utf-8", newline="") as f:
-        csv.DictWriter(f, fieldnames=header, lineterminator="\n").writerow(row)
 
 
 def _claim_like(records: Path, claim_id: str, new_id: str, **changes: str) -> dict:
@@ -45,7 +39,7 @@ def extended(data_copy: Path):
     take the defaults for an unlisted symptom)."""
     data = data_copy
     records = data / "records"
-    _append(
+    append_record(
         records / "entities.csv",
         {
             "id": NEW,
@@ -55,7 +49,7 @@ def extended(data_copy: Path):
             "group": "",
         },
     )
-    _append(
+    append_record(
         records / "entities.csv",
         {
             "id": "tingling_feet",
@@ -71,7 +65,7 @@ def extended(data_copy: Path):
         _claim_like(records, "c015", "n003", object=NEW),  # incorrect_form risk_factor_for
     ]
     for claim in claims:
-        _append(records / "claims.csv", claim)
+        append_record(records / "claims.csv", claim)
     (data / "fourth.toml").write_text(
         'extends = "assumptions.toml"\n'
         "[pain_types.muscle]\nprevalence = 0.35\n"
