@@ -45,16 +45,18 @@ _WORDS = (
 #: The one source text, ``raw/<SOURCE_ID>.txt``, that every record quotes.
 SOURCE_ID = "synthetic"
 _PAIN_TYPES = ("low_back_pain", "muscle", "bone", "disc")
-#: The relation each non-pain kind is the subject of, and the object kinds it cycles through.
-_SUBJECT_RELATION = {
-    "symptom": ("symptom_of", ("pain_type",)),
-    "cause": ("causes", ("pain_type",)),
-    "risk_factor": ("risk_factor_for", ("pain_type", "cause")),
-    "treatment": ("treats", ("pain_type",)),
-    "diagnostic": ("diagnoses", ("pain_type",)),
-    "prevention": ("prevents", ("pain_type", "risk_factor")),
-    "red_flag": ("red_flag_for", ("pain_type",)),
-}
+#: The relations between entities, by subject kind: (subject kind, relation, object kinds);
+#: the claims cycle through them (``type_of``, between pain types, comes first).
+_SUBJECT_RELATIONS = (
+    ("symptom", "symptom_of", ("pain_type",)),
+    ("cause", "causes", ("pain_type",)),
+    ("risk_factor", "risk_factor_for", ("pain_type", "cause")),
+    ("treatment", "treats", ("pain_type",)),
+    ("diagnostic", "diagnoses", ("pain_type",)),
+    ("prevention", "prevents", ("pain_type", "risk_factor")),
+    ("red_flag", "red_flag_for", ("pain_type",)),
+    ("treatment", "worsens", ("pain_type",)),
+)
 _SENTENCES_PER_PASSAGE = 20
 _CONTRADICTS_EVERY = 500
 
@@ -75,7 +77,7 @@ def synthetic_knowledge_base(root: Path, n_claims: int, *, seed: int = 0) -> Pat
     root : Path
         The folder to create (``root/raw``, ``root/records``).
     n_claims : int
-        How many claims; at least 24 (three per relation between entities).
+        How many claims; at least 24 (two per relation between entities, and more).
     seed : int, optional
         Seed of the random words; the same seed writes the same bytes.
 
@@ -86,7 +88,7 @@ def synthetic_knowledge_base(root: Path, n_claims: int, *, seed: int = 0) -> Pat
     """
     import pandas as pd
 
-    from lowback.data.schema import COLUMNS, KINDS, TABLE_FILES
+    from lowback.data.schema import COLUMNS, KINDS, MODALITIES, TABLE_FILES
 
     if n_claims < 24:
         raise ValueError(f"n_claims: got {n_claims}; expected at least 24")
@@ -160,23 +162,24 @@ def synthetic_knowledge_base(root: Path, n_claims: int, *, seed: int = 0) -> Pat
             for k, e in enumerate(entity_ids[kind])
         ]
 
-    relation_cycle = [("type_of", None)] + [(kind, r) for kind, r in _SUBJECT_RELATION.items()]
+    relation_cycle = [("pain_type", "type_of", None), *_SUBJECT_RELATIONS]
+    topic_of = {p["id"]: p["topic"] for p in passages}
     width = max(3, len(str(n_claims)))
     claim_spans = [s for k, s in enumerate(spans) if k not in skipped_at]
     claims = []
     linked = 0  # claims between entities so far: they cycle through the relations
     for i, (start, end, passage_id, quote) in enumerate(claim_spans):
         claim_id = f"c{i + 1:0{width}d}"
+        inferred = i % 7 == 0 or i % _CONTRADICTS_EVERY == _CONTRADICTS_EVERY - 1
         if i % _CONTRADICTS_EVERY == _CONTRADICTS_EVERY - 1:  # the two claims before
             relation, subject, obj = "contradicts", f"c{i:0{width}d}", f"c{i - 1:0{width}d}"
         else:
-            kind, spec = relation_cycle[linked % len(relation_cycle)]
+            kind, relation, object_kinds = relation_cycle[linked % len(relation_cycle)]
             j = linked // len(relation_cycle)
             linked += 1
-            if spec is None:
-                relation, subject, obj = "type_of", _PAIN_TYPES[1 + j % 3], _PAIN_TYPES[0]
+            if object_kinds is None:
+                subject, obj = _PAIN_TYPES[1 + j % 3], _PAIN_TYPES[0]
             else:
-                relation, object_kinds = spec
                 subject = entity_ids[kind][j % per_kind]
                 object_kind = object_kinds[j % len(object_kinds)]
                 obj = entity_ids[object_kind][j % len(entity_ids[object_kind])]
@@ -191,7 +194,12 @@ def synthetic_knowledge_base(root: Path, n_claims: int, *, seed: int = 0) -> Pat
                 "start": start,
                 "end": end,
                 "passage": passage_id,
-                "note": "A synthetic note." if i % 7 == 0 else "",
+                "modality": MODALITIES[i % len(MODALITIES)],
+                "attributed": "faq"
+                if topic_of[passage_id] == "faq"
+                else ("article", "experts")[i % 2],
+                "reading": "inferred" if inferred else "literal",
+                "note": "A synthetic note." if inferred else "",
             }
         )
     skipped = [
@@ -209,15 +217,27 @@ def synthetic_knowledge_base(root: Path, n_claims: int, *, seed: int = 0) -> Pat
         )
     ]
     triage = []
+    symptoms = entity_ids["symptom"]
     for k in range(10):
         start, end, passage_id, quote = claim_spans[k]
         baseline = k == 0
+        # Odd rules: urgent, literal, raised when reported. Even ones: see_doctor (a hedge in
+        # the chain allows no more), inferred through two claims, raised by two symptoms.
+        literal = baseline or k % 2 == 1
         triage.append(
             {
                 "id": f"t{k + 1:02d}",
-                "level": "self_care" if baseline else ("urgent", "see_doctor")[k % 2],
+                "level": "self_care" if baseline else ("see_doctor", "urgent")[k % 2],
                 "red_flag": "" if baseline else entity_ids["red_flag"][k % per_kind],
-                "raised_by": "" if baseline else ("reported", "disc")[k % 2],
+                "raised_by": ""
+                if baseline
+                else (
+                    "reported"
+                    if literal
+                    else f"{symptoms[k % per_kind]} {symptoms[(k + 1) % per_kind]}"
+                ),
+                "basis": "literal" if literal else "inferred",
+                "via": "" if literal else f"{claims[k]['id']} {claims[k + 1]['id']}",
                 "source": SOURCE_ID,
                 "quote": quote,
                 "start": start,

@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         "--json",
         action="store_true",
         help="print one JSON object: pain_type, probabilities, triage, red_flags, advice, "
-        "evidence, path (the disclaimer goes to standard error)",
+        "evidence, path, reasons (the disclaimer goes to standard error)",
     )
 
     explore = commands.add_parser(
@@ -271,9 +271,11 @@ def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: 
 def _symptoms(as_json: bool) -> int:
     import json
 
-    from lowback.study.triage import default_assessor
+    from lowback.study.triage import default_assessor, modality_note
 
     assessor = default_assessor()
+    claims = assessor.kb.claims
+    signs_of = claims[claims["relation"].isin(["symptom_of", "red_flag_for"])]
     listed = []
     for sign in assessor.signs:
         evidence = assessor.sign_evidence(sign)
@@ -282,13 +284,13 @@ def _symptoms(as_json: bool) -> int:
                 "id": sign,
                 "kind": evidence.kind,
                 "label": evidence.label,
-                "pain_types": sorted(
-                    assessor.rules.symptom_types.get(sign)
-                    or assessor.rules.red_flag_types.get(sign, ())
-                ),
+                # What the claims tie the sign to: pain types, or low back pain in general.
+                "pain_types": sorted(set(signs_of.loc[signs_of["subject"] == sign, "object"])),
                 "quote": evidence.quote,
                 "start": evidence.start,
                 "end": evidence.end,
+                "record": evidence.record,
+                "modality": evidence.modality,
             }
         )
     if as_json:
@@ -298,14 +300,18 @@ def _symptoms(as_json: bool) -> int:
     for item in listed:
         kind = "red flag" if item["kind"] == "red_flag" else "symptom"
         print(f"{item['id']}  ({kind}: {item['label']}; {', '.join(item['pain_types'])})")
-        print(f"    “{item['quote']}” [{item['start']}:{item['end']}]")
+        print(_quoted(item["quote"], item["start"], item["end"], modality_note(item["modality"])))
     print(DISCLAIMER)
     return 0
 
 
+def _quoted(quote: str, start: int, end: int, note: str = "", indent: int = 4) -> str:
+    return " " * indent + f"“{quote}” [{start}:{end}]" + (f" {note}" if note else "")
+
+
 def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_json: bool) -> int:
     from lowback.errors import AssessmentInputError
-    from lowback.study.triage import assess
+    from lowback.study.triage import assess, modality_note
 
     try:
         result = assess(symptoms, age=age, risk_factors=risk_factors)
@@ -320,25 +326,42 @@ def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_
         return 0
     print(DISCLAIMER)
     print(f"triage: {result.triage.replace('_', ' ').upper()}")
-    for item in result.evidence:
-        if item.kind == "red_flag":
-            print(f"  red flag: {item.label} ({item.level.replace('_', ' ')})")
-            print(f"    “{item.quote}” [{item.start}:{item.end}]")
+    print("because (most pressing first):")
+    labels = {item.id: item.label for item in result.evidence}  # the signs reported
+    for reason in result.reasons:
+        basis = f"inferred via {', '.join(reason.via)}" if reason.via else reason.basis
+        print(f"  {basis}: “{reason.quote}” [{reason.start}:{reason.end}]")
+        level = reason.level.replace("_", " ")
+        if reason.red_flag:
+            by = (
+                "reported"
+                if reason.raised_by == (reason.red_flag,)
+                else "raised by " + " + ".join(labels[s] for s in reason.raised_by)
+            )
+            print(f"    rule {reason.rule}, {level}: {reason.label} ({by})")
+        else:
+            print(f"    rule {reason.rule}, {level}: no rule fires (the baseline)")
     shares = ", ".join(f"{t} {p:.0%}" for t, p in result.probabilities.items())
     print(f"pain type: {result.pain_type}  (simulated runners in the same leaf: {shares})")
-    print("signs used:")
+    print("signs reported:")
     for item in result.evidence:
-        if item.kind == "symptom":
-            print(f"  {item.label}: “{item.quote}” [{item.start}:{item.end}]")
+        kind = "red flag" if item.kind == "red_flag" else "symptom"
+        print(f"  {item.label} ({kind}, {item.record}):")
+        print(_quoted(item.quote, item.start, item.end, modality_note(item.modality)))
     print("the tree's path:")
     for step in result.path:
         print(f"  {step}")
     if result.advice:
         print("what the material suggests:")
         for item in result.advice:
-            print(
-                f"  {item.label} ({item.relation} {item.target.replace('_', ' ')}): “{item.quote}”"
-            )
+            target = item.target.replace("_", " ")
+            print(f"  {item.label} ({item.relation} {target}, {item.claim}):")
+            print(_quoted(item.quote, item.start, item.end, modality_note(item.modality)))
+            for counter in item.countered_by:
+                via = f", {counter.via}" if counter.via else ""
+                print(f"      but the material also says ({counter.claim}{via}):")
+                note = modality_note(counter.modality)
+                print(_quoted(counter.quote, counter.start, counter.end, note, indent=8))
     return 0
 
 

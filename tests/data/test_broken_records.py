@@ -18,7 +18,19 @@ def expected_problems(name: str) -> list[str]:
 
 def test_the_base_of_the_corpus_is_valid():
     kb = load_knowledge_base(BROKEN_DIR / "_base")
-    assert len(kb.claims) == 3
+    assert len(kb.claims) == 4
+    # The base holds one of each new reading, so the cases can break each one.
+    claims = kb.claims.set_index("id")
+    assert claims.loc["c1", "reading"] == "inferred" and claims.loc["c1", "note"]
+    assert claims.loc["c4", "modality"] == "hedges"
+    triage = kb.triage.set_index("id")
+    assert triage.loc["t1", ["red_flag", "raised_by", "basis", "via"]].tolist() == [
+        "",
+        "",
+        "literal",
+        "",
+    ]
+    assert triage.loc["t2", ["level", "basis", "via"]].tolist() == ["see_doctor", "inferred", "c4"]
 
 
 @pytest.mark.parametrize("name", CASES)

@@ -11,10 +11,21 @@ import pytest
 from lowback import RecordError, load_knowledge_base
 from tests.conftest import append_record, run_cli
 
-SECOND = "Hill repeats strain the lower back. Subscribe to our newsletter!\n"
+SECOND = (
+    "Hill repeats strain the lower back. If your feet go numb after hill repeats, see a doctor. "
+    "Subscribe to our newsletter!\n"
+)
+HILL_RISK = "Hill repeats strain the lower back."
+HILL_FLAG = "If your feet go numb after hill repeats, see a doctor."
 
 
-def _add_second_source(data: Path, *, quote: str = "Hill repeats strain the lower back.") -> None:
+def _span(quote: str) -> dict[str, object]:
+    start = SECOND.index(quote)
+    return {"start": start, "end": start + len(quote)}
+
+
+def _add_second_source(data: Path, *, quote: str = HILL_RISK) -> None:
+    """A second article: two entities, two claims and a triage rule, in the new columns."""
     (data / "raw" / "second.txt").write_text(SECOND, encoding="utf-8")
     records = data / "records"
     cut = SECOND.index("Subscribe")
@@ -49,8 +60,7 @@ def _add_second_source(data: Path, *, quote: str = "Hill repeats strain the lowe
             "heading": "Advert",
         },
     )
-    append_record(
-        records / "entities.csv",
+    for entity in (
         {
             "id": "hill_repeats",
             "kind": "risk_factor",
@@ -58,19 +68,58 @@ def _add_second_source(data: Path, *, quote: str = "Hill repeats strain the lowe
             "description": "Running hill repeats.",
             "group": "overtraining",
         },
-    )
-    start = SECOND.index("Hill repeats strain the lower back.")
+        {
+            "id": "numb_feet_after_hills",
+            "kind": "red_flag",
+            "label": "Numb feet after hills",
+            "description": "Feet that go numb after hill repeats.",
+            "group": "",
+        },
+    ):
+        append_record(records / "entities.csv", entity)
+    claim = {"source": "hill_running", "passage": "hill_article", "attributed": "article"}
     append_record(
         records / "claims.csv",
         {
+            **claim,
             "id": "hill_c1",
-            "source": "hill_running",
             "subject": "hill_repeats",
             "relation": "risk_factor_for",
             "object": "low_back_pain",
             "quote": quote,
-            "start": start,
-            "end": start + len(quote),
+            **_span(HILL_RISK),
+            "modality": "states",
+            "reading": "literal",
+            "note": "",
+        },
+    )
+    append_record(
+        records / "claims.csv",
+        {
+            **claim,
+            "id": "hill_c2",
+            "subject": "numb_feet_after_hills",
+            "relation": "red_flag_for",
+            "object": "low_back_pain",
+            "quote": HILL_FLAG,
+            **_span(HILL_FLAG),
+            "modality": "recommends",
+            "reading": "inferred",
+            "note": "The article is on back pain: its sign to see a doctor is read as one with it.",
+        },
+    )
+    append_record(
+        records / "triage.csv",
+        {
+            "id": "hill_t1",
+            "level": "see_doctor",
+            "red_flag": "numb_feet_after_hills",
+            "raised_by": "reported",
+            "basis": "literal",
+            "via": "",
+            "source": "hill_running",
+            "quote": HILL_FLAG,
+            **_span(HILL_FLAG),
             "passage": "hill_article",
             "note": "",
         },
@@ -83,6 +132,14 @@ def test_a_second_source_is_added_with_no_code_change(data_copy: Path):
     assert set(kb.sources["id"]) == {"runners_low_back_pain", "hill_running"}
     claim = kb.claims.set_index("id").loc["hill_c1"]
     assert kb.texts["hill_running"][claim["start"] : claim["end"]] == claim["quote"]
+    assert claim[["modality", "attributed", "reading"]].tolist() == ["states", "article", "literal"]
+    rule = kb.triage.set_index("id").loc["hill_t1"]
+    assert rule[["level", "raised_by", "basis", "via"]].tolist() == [
+        "see_doctor",
+        "reported",
+        "literal",
+        "",
+    ]
     result = run_cli("validate", str(data_copy))
     assert result.returncode == 0, result.stderr
     assert "2 source(s)" in result.stdout
@@ -95,7 +152,8 @@ def test_a_second_source_with_a_wrong_quote_is_caught_on_its_own_row(data_copy: 
     (problem,) = raised.value.problems
     assert (problem.file, problem.column) == ("records/claims.csv", "quote")
     claims_rows = (data_copy / "records" / "claims.csv").read_text(encoding="utf-8").splitlines()
-    assert problem.row == len(claims_rows)  # the appended last row, header counted as row 1
+    hill_c1 = next(n for n, line in enumerate(claims_rows, 1) if line.startswith("hill_c1,"))
+    assert problem.row == hill_c1  # the appended row, header counted as row 1
 
 
 def test_validate_names_a_sentence_that_lost_its_skip(data_copy: Path):

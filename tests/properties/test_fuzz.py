@@ -73,7 +73,7 @@ SHOWS_IN = {
     "sources": {"sources", "passages", "claims", "skipped", "triage"},
     "passages": {"passages", "claims", "skipped", "triage"},
     "entities": {"entities", "claims", "triage"},
-    "claims": {"claims", "entities"},
+    "claims": {"claims", "entities", "triage"},  # triage: a via naming a claim
     "skipped": {"skipped"},
     "triage": {"triage"},
 }
@@ -111,6 +111,22 @@ cells = st.one_of(
             "/",
             "raw",
             "records/claims.csv",
+            # The closed vocabularies and the id lists of issue 11 (raised_by, via).
+            "states",
+            "hedges",
+            "recommends",
+            "experts",
+            "faq",
+            "inferred",
+            "literal",
+            "reported",
+            "urgent",
+            "contradicts",
+            "worsens",
+            "c001 c002",
+            "reported pain_radiates_to_toes",
+            " c001",
+            "c001  c999",
         ]
     ),
 )

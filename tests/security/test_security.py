@@ -387,6 +387,9 @@ def hostile_kb(tmp_path_factory):
         start=0,
         end=len(quote),
         passage="hostile_all",
+        modality="states",
+        attributed="article",
+        reading="literal",
         note=HOSTILE,
     )
     _append_rows(records / "claims.csv", [claim])
@@ -424,7 +427,6 @@ def figures(kb, fitted) -> dict:
         "records_by_kind": knowledge.records_by_kind(kb),
         "evidence_table": knowledge.evidence_table(kb),
         "evidence_sankey": knowledge.evidence_sankey(kb, highlight=True),
-        "contradictions_table": knowledge.contradictions_table(kb),
         "tree_figure": classifier.tree_figure(tree, kb, examples, cohort_size=len(cohort)),
         "triage_rules_table": classifier.triage_rules_table(kb),
         "evidence_map": risk_figures.evidence_map(kb),
@@ -497,8 +499,11 @@ def test_explorer_shows_record_markup_as_text(hostile_kb, fitted, monkeypatch):
     assessor = Assessor(hostile_kb, tree, 40)
     result = assessor.assess([assessor.signs[0], assessor.gate.reportable[0]], age=70)
     assert result.evidence and any(e.kind == "red_flag" for e in result.evidence)
+    # An inferred reason shows the curator's note: triage notes carry the markup too.
+    inferred = [r for r in result.reasons if r.via]
+    assert inferred and inferred[0].note.endswith(HOSTILE)
     page = explorer.render_assessment(result)
-    assert_shown_as_text(page, MARKUP, BREAKOUT, MD_LINK, result.path[0])
+    assert_shown_as_text(page, MARKUP, BREAKOUT, MD_LINK, result.path[0], inferred[0].note)
 
     monkeypatch.setattr(explorer, "default_assessor", lambda: assessor)
     app = explorer.symptom_explorer()

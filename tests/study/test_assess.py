@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lowback.data.schema import TRIAGE_LEVELS
+from lowback.data.schema import REPORTED, TRIAGE_LEVELS
 from lowback.study.triage import (
     AssessmentInputError,
     Assessor,
@@ -20,11 +20,34 @@ from lowback.study.triage import (
 from tests.conftest import run_cli as run
 
 VIGNETTES = pd.read_csv(Path(__file__).parent / "vignettes.csv", dtype=str, keep_default_na=False)
-JSON_KEYS = {"pain_type", "probabilities", "triage", "red_flags", "advice", "evidence", "path"}
+JSON_KEYS = {
+    "pain_type",
+    "probabilities",
+    "triage",
+    "red_flags",
+    "advice",
+    "evidence",
+    "path",
+    "reasons",
+}
+REASON_KEYS = {
+    "rule",
+    "red_flag",
+    "label",
+    "level",
+    "basis",
+    "raised_by",
+    "via",
+    "quote",
+    "start",
+    "end",
+    "note",
+}
+SELF_CARE = TRIAGE_LEVELS[0]
 
 
-def _split(cell: str) -> list[str]:
-    return [part for part in cell.split(";") if part]
+def _split(cell: str, sep: str = ";") -> list[str]:
+    return [part for part in cell.split(sep) if part]
 
 
 def _assess_vignette(row: pd.Series, assessor: Assessor | None = None):
@@ -37,12 +60,30 @@ def _assess_vignette(row: pd.Series, assessor: Assessor | None = None):
 
 
 @pytest.mark.parametrize("index", VIGNETTES.index, ids=VIGNETTES["id"].tolist())
-def test_vignette_gets_the_material_s_answer(index):
+def test_vignette_gets_the_material_s_answer_for_the_material_s_reason(index):
     row = VIGNETTES.loc[index]
     result = _assess_vignette(row)
     assert result.triage == row["triage"], row["because"]
     if row["pain_type"]:
         assert result.pain_type == row["pain_type"], row["because"]
+    reasons = {r.rule: r for r in result.reasons}
+    assert row["decided_by"] in reasons, (row["id"], list(reasons))
+    deciding = reasons[row["decided_by"]]
+    assert deciding.level == result.triage  # its sentence names the verdict's level
+    basis, *via = row["basis"].split()
+    assert (deciding.basis, list(deciding.via)) == (basis, via), row["id"]
+    for also in _split(row["also"], " "):
+        assert also in reasons, (row["id"], also, list(reasons))
+    assert result.reasons[0].level == result.triage
+
+
+def test_the_vignettes_cover_every_reportable_sign_alone():
+    alone = VIGNETTES[
+        (~VIGNETTES["symptoms"].str.contains(";"))
+        & (VIGNETTES["age"] == "40")
+        & (VIGNETTES["risk_factors"] == "")
+    ]
+    assert sorted(alone["symptoms"]) == sorted(default_assessor().signs)
 
 
 def test_no_vignette_is_under_triaged():
@@ -63,7 +104,7 @@ class _AlwaysMuscleTree:
 
 
 def test_no_model_can_overrule_the_gate(monkeypatch):
-    """Replace the tree's leaves by certain muscle pain: triage must not move."""
+    """Replace the tree's leaves by certain muscle pain: triage and reasons must not move."""
     real = default_assessor()
     fake_tree = _AlwaysMuscleTree(real.tree)
     hostile = Assessor(real.kb, fake_tree, real.median_age)
@@ -78,8 +119,16 @@ def test_no_model_can_overrule_the_gate(monkeypatch):
     for _, row in VIGNETTES.iterrows():
         result = _assess_vignette(row, hostile)
         assert result.triage == row["triage"], row["id"]
+        assert result.reasons == _assess_vignette(row).reasons, row["id"]
         if any(s in real.rules.symptom_types for s in _split(row["symptoms"])):
             assert result.pain_type == "muscle"  # the model's answer did change
+
+
+def _fires(rule: dict, signs: set[str]) -> bool:
+    """The spec's rule, written again: reported red flag, or every sign named."""
+    if rule["raised_by"] == REPORTED:
+        return rule["red_flag"] in signs
+    return set(rule["raised_by"].split()) <= signs
 
 
 signs = st.lists(st.sampled_from(default_assessor().signs), min_size=1, max_size=6, unique=True)
@@ -87,18 +136,54 @@ signs = st.lists(st.sampled_from(default_assessor().signs), min_size=1, max_size
 
 @settings(max_examples=200, deadline=None)
 @given(signs, st.one_of(st.none(), st.integers(0, 120)))
-def test_triage_is_the_gate_s_level_and_never_below_a_raised_flag(symptoms, age):
+def test_the_gate_fires_exactly_the_rules_whose_signs_are_all_reported(symptoms, age):
     assessor = default_assessor()
     result = assessor.assess(symptoms, age=age)
-    raised_levels = [e.level for e in result.evidence if e.kind == "red_flag"]
-    assert TRIAGE_LEVELS.index(result.triage) == max(
-        [0, *(TRIAGE_LEVELS.index(level) for level in raised_levels)]
-    )
-    disc_signs = {s for s, types in assessor.rules.symptom_types.items() if types == {"disc"}}
-    disc_signs |= {f for f, types in assessor.rules.red_flag_types.items() if types == {"disc"}}
-    if disc_signs & set(symptoms):
-        assert result.triage == "urgent"
+    triage = assessor.kb.triage
+    triage["level"] = triage["level"].astype(str)
+    rules = [r for r in triage.to_dict("records") if r["red_flag"]]
+    fired = {r["id"] for r in rules if _fires(r, set(symptoms))}
+    baseline = triage.loc[triage["red_flag"] == "", "id"].tolist()
+    assert {r.rule for r in result.reasons} == (fired or set(baseline))
+    levels = [TRIAGE_LEVELS.index(r.level) for r in result.reasons]
+    assert TRIAGE_LEVELS.index(result.triage) == max(levels) == levels[0]
+    assert levels == sorted(levels, reverse=True)  # most pressing first
+    for reason in result.reasons:
+        assert set(reason.raised_by) <= set(symptoms)
+    assert set(result.red_flags) == {r.red_flag for r in result.reasons if r.red_flag}
+    # The evidence is what the runner reports, and nothing else: a raised flag the
+    # runner did not report shows only with the reason that raised it.
+    assert {e.id for e in result.evidence} == set(symptoms)
     assert abs(sum(result.probabilities.values()) - 1) < 1e-3
+
+
+@settings(max_examples=150, deadline=None)
+@given(signs, st.sampled_from(default_assessor().signs), st.integers(0, 120), st.integers(0, 120))
+def test_adding_a_sign_never_lowers_the_triage_and_age_never_moves_it(symptoms, extra, age, other):
+    assessor = default_assessor()
+    before = assessor.assess(symptoms, age=age)
+    after = assessor.assess([*symptoms, extra], age=age)
+    assert TRIAGE_LEVELS.index(after.triage) >= TRIAGE_LEVELS.index(before.triage)
+    assert set(before.red_flags) <= set(after.red_flags)
+    # Age is a risk factor, not a sign: no triage rule reads it.
+    assert assessor.assess(symptoms, age=other).reasons == before.reasons
+
+
+def test_a_hedge_never_raises_a_level_above_see_doctor(kb):
+    claims = kb.claims.set_index("id")
+    hedged = set(claims.index[claims["modality"].astype(str) == "hedges"])
+    assessor = default_assessor()
+    for sign in assessor.signs:
+        for reason in assessor.assess([sign], age=40).reasons:
+            if hedged & set(reason.via):
+                assert TRIAGE_LEVELS.index(reason.level) <= TRIAGE_LEVELS.index("see_doctor")
+    (persistent,) = assess(["persistent_or_severe_pain"], age=40).reasons
+    assert (persistent.level, persistent.basis, persistent.via) == (
+        "see_doctor",
+        "inferred",
+        ("c075",),
+    )
+    assert claims.loc["c075", "modality"] == "hedges"
 
 
 def test_nothing_that_tells_types_apart_is_undetermined_not_a_guess():
@@ -107,15 +192,79 @@ def test_nothing_that_tells_types_apart_is_undetermined_not_a_guess():
     assert result.triage == "see_doctor"
 
 
-def test_evidence_quotes_are_the_material_at_their_offsets(kb):
-    result = assess(["pain_worse_when_bending", "pain_radiates_to_legs"], age=50)
+def test_every_quote_is_the_material_at_its_offsets(kb):
     raw = kb.texts["runners_low_back_pain"]
-    assert {e.id for e in result.evidence if e.kind == "symptom"} == {
-        "pain_worse_when_bending",
-        "pain_radiates_to_legs",
+    for signs_ in (["pain_worse_when_bending", "pain_radiates_to_legs"], ["pain_beside_spine"]):
+        result = assess(signs_, age=50)
+        counters = [c for a in result.advice for c in a.countered_by]
+        for item in (*result.evidence, *result.advice, *result.reasons, *counters):
+            assert raw[item.start : item.end] == item.quote
+
+
+def test_evidence_and_advice_carry_their_claim_s_modality(kb):
+    modality = dict(zip(kb.claims["id"], kb.claims["modality"].astype(str), strict=True))
+    result = assess(["pain_beside_spine", "persistent_or_severe_pain"], age=30)
+    assert {e.id: e.record for e in result.evidence} == {
+        "pain_beside_spine": "c026",
+        "persistent_or_severe_pain": "c075",
     }
-    for item in (*result.evidence, *result.advice):
-        assert raw[item.start : item.end] == item.quote
+    for item in result.evidence:
+        assert item.modality == modality[item.record]
+    assert result.advice
+    for item in result.advice:
+        assert item.modality == modality[item.claim]
+        assert all(c.modality == modality[c.claim] for c in item.countered_by)
+    assert {e.modality for e in result.evidence} == {"states", "hedges"}
+
+
+def _contested(kb) -> dict[str, set[str]]:
+    """Claim id -> the claims a contradicts claim sets against it."""
+    claims = kb.claims
+    links = claims[claims["relation"] == "contradicts"]
+    against: dict[str, set[str]] = {}
+    for subject, obj in zip(links["subject"], links["object"], strict=True):
+        against.setdefault(subject, set()).add(obj)
+        against.setdefault(obj, set()).add(subject)
+    return against
+
+
+def test_contradicted_advice_is_withheld_above_self_care_and_countered_at_it(kb):
+    against = _contested(kb)
+    claims = kb.claims
+    advice = claims[claims["relation"].astype(str).isin(["treats", "prevents"])]
+    link_claims = advice.groupby(["subject", "object"])["id"].agg(set)
+    assessor = default_assessor()
+    seen = {level: 0 for level in TRIAGE_LEVELS}
+    for sign in assessor.signs:
+        for extra in ([], ["pain_beside_spine"], ["generalized_lumbar_pain"]):
+            result = assessor.assess([sign, *extra], age=40)
+            seen[result.triage] += 1
+            for item in result.advice:
+                disputed = set().union(
+                    *(against.get(c, set()) for c in link_claims[item.id, item.target])
+                )
+                if result.triage == SELF_CARE:
+                    assert disputed <= {c.claim for c in item.countered_by}, item
+                else:
+                    assert not disputed and not item.countered_by, (sign, result.triage, item)
+    assert all(seen.values()), seen  # every level was checked
+
+
+def test_keep_running_comes_with_its_counter_claim_and_never_above_self_care():
+    calm = assess(["pain_beside_spine"], age=30)
+    assert calm.triage == "self_care"
+    (keep,) = [a for a in calm.advice if a.claim == "c077"]
+    assert keep.modality == "recommends"
+    counters = {c.claim: c.via for c in keep.countered_by}
+    assert counters.get("c020") == "c078"  # "running can make the pain worse"
+    for signs_ in (
+        ["persistent_or_severe_pain"],
+        ["pain_radiates_to_toes"],
+        ["suspected_arthritis"],
+    ):
+        pressing = assess(signs_, age=30)
+        assert pressing.triage != "self_care"
+        assert "keep_running" not in {a.id for a in pressing.advice}, signs_
 
 
 def test_advice_fits_the_pain_type_and_the_risk_factors():
@@ -125,11 +274,21 @@ def test_advice_fits_the_pain_type_and_the_risk_factors():
     assert "foam_rolling" in {a.id for a in result.advice}
 
 
+def test_to_dict_has_the_public_keys_and_plain_lists():
+    data = assess(["pain_radiates_to_toes"], age=40).to_dict()
+    assert set(data) == JSON_KEYS
+    assert [r["rule"] for r in data["reasons"]] == ["t11", "t04"]
+    assert all(set(r) == REASON_KEYS for r in data["reasons"])
+    assert data["reasons"][0]["via"] == ["c056"] and isinstance(data["red_flags"], list)
+    assert json.loads(json.dumps(data)) == data
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"symptoms": ["pain_worse_when_bendin"]}, "Did you mean 'pain_worse_when_bending'"),
         ({"symptoms": ["headache"]}, "Valid ids: pain_beside_spine"),
+        ({"symptoms": ["age_over_65"]}, "unknown symptom id 'age_over_65'"),
         ({"symptoms": []}, "at least one symptom"),
         ({"symptoms": [3]}, "ids are text"),
         ({"symptoms": ["pain_beside_spine"], "age": -1}, "between 0 and 120"),
@@ -147,7 +306,7 @@ def test_bad_input_gets_a_clear_error(kwargs, message):
         assess(**kwargs)
 
 
-def test_cli_assess_json_says_disc_and_urgent_with_quotes(kb):
+def test_cli_assess_json_says_disc_and_urgent_with_quotes_and_reasons(kb):
     result = run(
         "assess",
         "--symptom",
@@ -160,18 +319,36 @@ def test_cli_assess_json_says_disc_and_urgent_with_quotes(kb):
     data = json.loads(result.stdout)
     assert set(data) == JSON_KEYS
     assert (data["pain_type"], data["triage"]) == ("disc", "urgent")
+    (reason,) = data["reasons"]
+    assert (reason["rule"], reason["basis"], reason["via"]) == ("t10", "inferred", ["c034", "c035"])
+    assert reason["raised_by"] == ["pain_worse_when_bending", "pain_radiates_to_legs"]
+    assert data["red_flags"] == ["suspected_disc_pain"]
+    assert "suspected_disc_pain" not in {e["id"] for e in data["evidence"]}  # not reported
     raw = kb.texts["runners_low_back_pain"]
     assert data["evidence"]
-    for item in data["evidence"]:
+    for item in [*data["evidence"], *data["reasons"], *data["advice"]]:
         assert raw[item["start"] : item["end"]] == item["quote"]
+    assert all("modality" in item for item in [*data["evidence"], *data["advice"]])
     assert "not medical advice" in result.stderr
 
 
-def test_cli_assess_readable_output_says_it_is_not_medical_advice():
+def test_cli_assess_readable_output_gives_the_verdict_then_its_reasons():
     result = run("assess", "--symptom", "pain_radiates_to_toes", "--age", "50")
     assert result.returncode == 0
-    assert "not medical advice" in result.stdout
-    assert "URGENT" in result.stdout and "toes" in result.stdout
+    out = result.stdout
+    assert "not medical advice" in out
+    assert "URGENT" in out and "toes" in out
+    inferred = out.index("  inferred via c056: “If you are experiencing discogenic pain")
+    literal = out.index("  literal: “If you have pain that radiates to your toes")
+    assert out.index("triage: URGENT") < inferred < literal  # most pressing first
+    assert "(recommendation)" in out  # the sign's claim recommends
+
+
+def test_cli_assess_shows_the_counter_claim_on_self_care():
+    out = run("assess", "--symptom", "pain_beside_spine", "--age", "30").stdout
+    assert "triage: SELF CARE" in out and "  literal: “If you have pain in your bones" in out
+    assert "Keep running" in out and "(c020, c078)" in out
+    assert "running can make the pain worse" in out and "(hedged)" in out
 
 
 def test_cli_assess_unknown_id_exits_2_with_a_suggestion():
@@ -187,6 +364,8 @@ def test_cli_symptoms_lists_every_sign_with_its_quote(kb):
     assert [item["id"] for item in listed] == list(default_assessor().signs)
     raw = kb.texts["runners_low_back_pain"]
     assert all(raw[i["start"] : i["end"]] == i["quote"] for i in listed)
-    assert {tuple(i["pain_types"]) for i in listed if i["id"] == "pain_radiates_to_legs"} == {
-        ("disc",)
-    }
+    types = {i["id"]: tuple(i["pain_types"]) for i in listed}
+    assert types["pain_radiates_to_legs"] == ("disc",)
+    # The FAQ ties persistent or severe pain to no single type ("such as" is an example).
+    assert types["persistent_or_severe_pain"] == ("low_back_pain",)
+    assert {i["id"]: i["modality"] for i in listed}["persistent_or_severe_pain"] == "hedges"

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from lowback.errors import AssumptionError
-from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, load_assumptions
+from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, OVER_65_FROM, load_assumptions
 from lowback.study.cohort import NO_PAIN, feature_columns, simulate
 from lowback.study.rulebook import Rulebook
+from tests.conftest import append_record
 
 N = 40_000
 
@@ -61,20 +62,88 @@ def test_symptom_rates_follow_the_assumptions_and_the_claims(kb, cohort):
             se = np.sqrt(expected * (1 - expected) / len(group))
             assert abs(_rate(group, symptom) - expected) < 4 * se + 1e-3, (symptom, pain_type)
     assert not cohort.loc[cohort["pain_type"] == NO_PAIN, list(assumptions.symptoms)].any().any()
-    assert (cohort["age_over_65"] == (cohort["age"] >= 66)).all()
+    assert "age_over_65" not in cohort  # age is a risk factor, drawn as age; never a symptom
+
+
+def _bone_share(frame, ages):
+    pain = frame[(frame["pain_type"] != NO_PAIN) & ages(frame["age"])]
+    return (pain["pain_type"] == "bone").mean(), len(pain)
 
 
 def test_risk_factors_shift_pain_types_as_the_claims_say(cohort):
     pain = cohort[cohort["pain_type"] != NO_PAIN]
     share_muscle = pain.groupby("weak_core")["pain_type"].apply(lambda s: (s == "muscle").mean())
     assert share_muscle[True] > share_muscle[False] + 0.05  # weak core -> muscle (c037)
-    share_bone = pain.groupby("age_over_65")["pain_type"].apply(lambda s: (s == "bone").mean())
-    assert share_bone[True] > 0.5 > share_bone[False]  # "chances are" arthritic (c031)
+    over, _ = _bone_share(cohort, lambda age: age >= OVER_65_FROM)
+    under, _ = _bone_share(cohort, lambda age: age < OVER_65_FROM)
+    assert over > 0.5 > under  # "chances are" arthritic over 65 (c032, c033)
     has_pain = cohort["pain_type"] != NO_PAIN
-    assert (
-        has_pain[cohort["running_with_existing_pain"]].mean()
-        > has_pain[~cohort["running_with_existing_pain"]].mean()
+    assert has_pain[cohort["older_age"]].mean() > has_pain[~cohort["older_age"]].mean()
+
+
+def test_the_over_65_statement_is_counted_once(kb, tmp_path: Path):
+    """With over_65_bone_weight = 1, runners over 65 have the bone share of those aged 50
+    to 65: nothing else (older age's type risk, a symptom) counts the statement again."""
+    assumptions = load_assumptions(kb)
+    assert assumptions.over_65_types == ("bone",)  # older age -> arthritis -> bone pain
+    assert assumptions.risk_factors["older_age"][2] == 1.0  # its type risk, as the file says
+    text = DEFAULT_ASSUMPTIONS.read_text(encoding="utf-8")
+    flat = tmp_path / "flat.toml"
+    flat.write_text(text.replace("over_65_bone_weight = 6.0", "over_65_bone_weight = 1.0"))
+    older = {"mean": 65.0}
+    frame = simulate(kb, 60_000, assumptions=_with_age(flat, tmp_path, older), random_state=2)
+    over, n_over = _bone_share(frame, lambda age: age >= OVER_65_FROM)
+    middle, n_middle = _bone_share(frame, lambda age: (age >= 50) & (age < OVER_65_FROM))
+    se = np.sqrt(middle * (1 - middle) * (1 / n_over + 1 / n_middle))
+    assert abs(over - middle) < 4 * se
+    weighted = simulate(kb, 60_000, assumptions=_with_age(DEFAULT_ASSUMPTIONS, tmp_path, older))
+    assert _bone_share(weighted, lambda age: age >= OVER_65_FROM)[0] > over + 0.2
+
+
+def _with_age(base: Path, folder: Path, age: dict) -> Path:
+    path = folder / f"{base.stem}-aged.toml"
+    lines = "".join(f"{key} = {value}\n" for key, value in age.items())
+    path.write_text(f'extends = "{base}"\n\n[age]\n{lines}', encoding="utf-8")
+    return path
+
+
+def test_a_factor_that_only_worsens_pain_is_never_simulated(kb, data_copy: Path):
+    """A risk_factor entity with a ``worsens`` claim and no risk_factor_for claim is no risk
+    of getting pain: no column, no default numbers, and an assumption for it is an error."""
+    from lowback import load_knowledge_base
+
+    records = data_copy / "records"
+    append_record(
+        records / "entities.csv",
+        {
+            "id": "running_while_sore",
+            "kind": "risk_factor",
+            "label": "Running while sore",
+            "description": "Running with back pain one already has.",
+            "group": "",
+        },
     )
+    c020 = kb.claims.set_index("id").loc["c020"]  # "running can make the pain worse"
+    append_record(
+        records / "claims.csv",
+        {
+            **c020.to_dict(),
+            "id": "c999",
+            "subject": "running_while_sore",
+            "relation": "worsens",
+            "object": "low_back_pain",
+        },
+    )
+    kb = load_knowledge_base(data_copy)
+    assert "running_while_sore" not in Rulebook.of(kb).risk_factors
+    assumptions = data_copy / "assumptions.toml"
+    shutil.copy(DEFAULT_ASSUMPTIONS, assumptions)
+    frame = simulate(kb, 2_000, assumptions=assumptions, random_state=0)
+    assert "running_while_sore" not in frame
+    with assumptions.open("a", encoding="utf-8") as f:
+        f.write('\n[risk_factors.running_while_sore]\nprevalence = 0.2\nrationale = "x"\n')
+    with pytest.raises(AssumptionError, match=r"risk_factors\.running_while_sore: unknown"):
+        load_assumptions(kb, assumptions)
 
 
 def test_another_assumptions_file_gives_another_cohort(kb, tmp_path: Path):
@@ -117,6 +186,29 @@ def test_another_assumptions_file_gives_another_cohort(kb, tmp_path: Path):
             "age.mean: got 'forty'; expected a number",
         ),
         (("[cohort]", "[cohort"), "not valid TOML"),
+        (
+            ("[symptoms.muscle_cramping]", "[symptoms.age_over_65]"),
+            "symptoms.age_over_65: unknown symptom id",
+        ),
+        (
+            ("[red_flags.suspected_arthritis]", "[red_flags.suspected_arthritis_or_disc_damage]"),
+            "red_flags.suspected_arthritis_or_disc_damage: unknown reportable red flag id",
+        ),
+        (
+            ("[risk_factors.beginner_runner]\n", "[risk_factors.running_with_existing_pain]\n"),
+            "risk_factors.running_with_existing_pain: unknown risk factor id",
+        ),
+        (
+            ("background = 0.08\n", "rate = 0.3\nbackground = 0.08\n"),
+            "red_flags.persistent_or_severe_pain.rate: got 0.3; expected none",
+        ),
+        (
+            (
+                "[risk_factors.beginner_runner]\n",
+                "[risk_factors.beginner_runner]\ntype_risk = 2.0\n",
+            ),
+            "risk_factors.beginner_runner.type_risk: got 2.0; expected none",
+        ),
     ],
 )
 def test_bad_assumptions_get_an_error_naming_the_key(kb, tmp_path: Path, edit, message):

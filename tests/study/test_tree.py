@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from lowback.study.tree import MAX_DEPTH, decision_path, fit_tree, splits, walk
+from lowback.study.tree import (
+    AGE,
+    MAX_DEPTH,
+    decision_path,
+    feature_evidence,
+    fit_tree,
+    splits,
+    tree_features,
+    walk,
+)
 
 
 def test_the_tree_is_shallow_enough_to_read_and_seeded(kb, cohort, tree):
@@ -10,6 +19,14 @@ def test_the_tree_is_shallow_enough_to_read_and_seeded(kb, cohort, tree):
     again = fit_tree(kb, cohort, random_state=0)
     assert (again.estimator.tree_.threshold == tree.estimator.tree_.threshold).all()
     assert "age_over_65" not in tree.features and "age" in tree.features
+
+
+def test_the_tree_reads_every_symptom_and_age_the_risk_factor(kb, rules):
+    assert tree_features(rules) == [*rules.symptoms, AGE]
+    claims = kb.claims
+    first = claims[claims["subject"] == "older_age"].iloc[0]
+    assert feature_evidence(kb, AGE) == (first["quote"], first["start"], first["end"], first["id"])
+    assert first["relation"] == "risk_factor_for"
 
 
 def test_every_split_is_a_question_with_the_quote_behind_it(kb, tree):

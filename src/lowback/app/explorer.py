@@ -11,7 +11,7 @@ import jinja2
 
 from lowback.errors import AssessmentInputError
 from lowback.figures.style import TRIAGE_COLOURS
-from lowback.study.triage import DISCLAIMER, Assessment, default_assessor
+from lowback.study.triage import DISCLAIMER, Assessment, default_assessor, modality_note
 
 CONTROL_WIDTH = "400px"  # wide enough for the longest sign's label and the age readout
 
@@ -23,10 +23,17 @@ _TEMPLATES = jinja2.Environment(
 
 
 def render_assessment(result: Assessment | None) -> str:
-    """An assessment as HTML, every record text escaped (``None``: nothing ticked yet)."""
+    """An assessment as HTML, every record text escaped (``None``: nothing ticked yet):
+    the triage and its reasons (literal or inferred), the signs, the tree's path and the
+    advice, each quote with its modality (hedged, recommendation)."""
     colour = None if result is None else TRIAGE_COLOURS[result.triage]
+    labels = {} if result is None else {e.id: e.label for e in result.evidence}
     return _TEMPLATES.get_template("assessment.html.j2").render(
-        result=result, colour=colour, disclaimer=DISCLAIMER
+        result=result,
+        colour=colour,
+        labels=labels,
+        disclaimer=DISCLAIMER,
+        modality_note=modality_note,
     )
 
 

@@ -64,7 +64,12 @@ class KnowledgeBase:
 
     @property
     def claims(self) -> pd.DataFrame:
-        """Claims: ``id, source, subject, relation, object, quote, start, end, passage, note``."""
+        """Claims: ``id, source, subject, relation, object, quote, start, end, passage,
+        modality, attributed, reading, note``.
+
+        ``modality``, ``attributed`` and ``reading`` are categoricals (see
+        :data:`lowback.data.schema.MODALITIES`, ``ATTRIBUTIONS``, ``READINGS``).
+        """
         return self._table("claims")
 
     @property
@@ -74,7 +79,11 @@ class KnowledgeBase:
 
     @property
     def triage(self) -> pd.DataFrame:
-        """Triage rules: which red flag raises which level, and how, with the quote."""
+        """Triage rules: which red flag raises which level, and how, with the quote.
+
+        ``raised_by`` names the signs (or ``reported``), ``basis`` is ``literal`` or
+        ``inferred`` (a categorical), ``via`` the claims an inferred level comes through.
+        """
         return self._table("triage")
 
     def entities_of_kind(self, kind: str) -> pd.DataFrame:
@@ -115,8 +124,10 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
 
     Every load checks the tables' schemas, unique ids, that references resolve, that
     each source's sha256 matches, that passages tile each source exactly once, that
-    every quote equals its source at its offsets, and that no claim quotes an
-    off-topic passage.
+    every quote equals its source at its offsets, that no claim quotes an off-topic
+    passage, that each claim's reading fits its note, relation and passage, and that the
+    triage rules name their signs and the claims they rest on
+    (:mod:`lowback.data.readings`).
 
     Parameters
     ----------

@@ -31,8 +31,48 @@ TOPICS: tuple[str, ...] = ("article", "faq", "off_topic")
 #: Triage levels, from least to most pressing; an assessment only ever moves up.
 TRIAGE_LEVELS: tuple[str, ...] = ("self_care", "see_doctor", "urgent")
 
-#: In ``triage.csv``, a red flag raised because the runner reports it.
+#: In ``triage.csv``'s ``raised_by``: the rule fires when the runner reports its red flag
+#: itself. Otherwise ``raised_by`` lists sign ids (:data:`SIGN_KINDS`), separated by single
+#: spaces, and the rule fires when the runner reports every one of them.
 REPORTED = "reported"
+
+#: How a claim says what it says (``claims.csv``, column ``modality``):
+#:
+#: - ``states``: a plain assertion ("Lumbar fatigue is ...").
+#: - ``hedges``: a possibility, not a fact: could, may, can (possibility), might, chances
+#:   are, likely, probably, in many cases, whether ... or, a question ("could be to blame?").
+#: - ``recommends``: advice: should, experts recommend, seek ..., don't ..., is a good idea.
+MODALITIES: tuple[str, ...] = ("states", "hedges", "recommends")
+
+#: Who says it (``claims.csv``, column ``attributed``):
+#:
+#: - ``article``: the article's author, in their own voice.
+#: - ``experts``: credited in the sentence to experts or a doctor ("according to",
+#:   "experts recommend", "they say", "he says").
+#: - ``faq``: the FAQ; every claim quoting a passage of topic ``faq``, and only those.
+ATTRIBUTIONS: tuple[str, ...] = ("article", "experts", "faq")
+
+#: How the claim is read from its quote (``claims.csv``, column ``reading``):
+#:
+#: - ``literal``: the quote says the relation in so many words.
+#: - ``inferred``: the curator links it (context, a pronoun, a definition); the note must
+#:   say how. Every ``contradicts`` claim is inferred (an observation across two claims).
+READINGS: tuple[str, ...] = ("literal", "inferred")
+
+#: Where a triage rule's level comes from (``triage.csv``, column ``basis``):
+#:
+#: - ``literal``: the rule's quote itself names the level for that red flag; ``via`` is
+#:   empty.
+#: - ``inferred``: the level comes through a chain of claims, listed in ``via`` (never
+#:   empty); a hedge in that chain never raises a level above ``see_doctor``.
+BASES: tuple[str, ...] = ("literal", "inferred")
+
+#: The highest level an inferred triage rule may raise when a ``hedges`` claim is in its
+#: ``via``: a possibility never makes a sign urgent.
+HEDGE_CEILING = "see_doctor"
+
+#: Kinds of entity a triage rule's ``raised_by`` may name: the signs a runner reports.
+SIGN_KINDS: tuple[str, ...] = ("symptom", "red_flag")
 
 #: Marks a relation whose subject and object are claims rather than entities.
 CLAIM = "claim"
@@ -75,6 +115,12 @@ RELATIONS: dict[str, Relation] = {
             "subject is a warning sign, with object, to see a doctor",
         ),
         Relation(
+            "worsens",
+            ("treatment", "prevention", "risk_factor"),
+            ("pain_type",),
+            "subject makes existing pain of the object worse (not a risk of getting it)",
+        ),
+        Relation(
             "contradicts",
             (CLAIM,),
             (CLAIM,),
@@ -84,6 +130,8 @@ RELATIONS: dict[str, Relation] = {
 }
 
 SNAKE_CASE = r"^[a-z][a-z0-9_]*$"
+#: Empty, or snake_case ids separated by single spaces (``raised_by``, ``via``).
+SPACED_IDS = r"^([a-z][a-z0-9_]*( [a-z][a-z0-9_]*)*)?$"
 
 #: Table name -> file name, in the order they are read and checked.
 TABLE_FILES: dict[str, str] = {
@@ -208,6 +256,9 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "relation": _one_of(list(RELATIONS)),
             "object": _id(),
             **_quoted_span(),
+            "modality": _one_of(MODALITIES),
+            "attributed": _one_of(ATTRIBUTIONS),
+            "reading": _one_of(READINGS),
             "note": _text(required=False),
         },
         checks=[_start_before_end()],
@@ -236,8 +287,15 @@ SCHEMAS["triage"] = pa.DataFrameSchema(
         "raised_by": pa.Column(
             str,
             pa.Check.str_matches(
-                r"^([a-z][a-z0-9_]*)?$", error=f"empty, '{REPORTED}' or a pain_type id"
+                SPACED_IDS,
+                error=f"empty, '{REPORTED}' or sign ids (symptom or red_flag) separated by "
+                "single spaces",
             ),
+        ),
+        "basis": _one_of(BASES),
+        "via": pa.Column(
+            str,
+            pa.Check.str_matches(SPACED_IDS, error="empty or claim ids separated by single spaces"),
         ),
         "source": _id(),
         **_quoted_span(),
@@ -254,6 +312,11 @@ COLUMNS: dict[str, list[str]] = {name: list(s.columns) for name, s in SCHEMAS.it
 CATEGORICAL: dict[str, dict[str, tuple[str, ...]]] = {
     "passages": {"topic": TOPICS},
     "entities": {"kind": KINDS},
-    "claims": {"relation": tuple(RELATIONS)},
-    "triage": {"level": TRIAGE_LEVELS},
+    "claims": {
+        "relation": tuple(RELATIONS),
+        "modality": MODALITIES,
+        "attributed": ATTRIBUTIONS,
+        "reading": READINGS,
+    },
+    "triage": {"level": TRIAGE_LEVELS, "basis": BASES},
 }

@@ -3,7 +3,8 @@
 Reading is done by :mod:`lowback.data.tables` (the CSV tables, each against its schema)
 and :mod:`lowback.data.sources` (the documents, by sha256); this module checks what
 crosses tables: passages tiling each source, quotes equal to their source at their
-offsets, references that resolve, triage rules.
+offsets, references that resolve; :mod:`lowback.data.readings` checks how claims read
+their quotes and the triage rules.
 
 Each problem names the file, the spreadsheet row (the header is row 1, the first record
 row 2), the column, the value found and what was expected. All problems found are raised
@@ -17,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lowback.data.schema import CLAIM, KINDS, RELATIONS, REPORTED, TABLE_FILES
+from lowback.data.readings import check_claim_readings, check_triage
+from lowback.data.schema import CLAIM, KINDS, RELATIONS, TABLE_FILES
 from lowback.data.sources import read_sources, spreadsheet_row
 from lowback.data.tables import read_tables
 from lowback.errors import Problem, shorten
@@ -350,57 +352,6 @@ def check_entities_backed(entities: pd.DataFrame, claims: pd.DataFrame) -> list[
     ]
 
 
-def check_triage(triage: pd.DataFrame, entities: pd.DataFrame) -> list[Problem]:
-    """Triage rules name red flags and how they are raised; one baseline rule has none."""
-    label = "records/triage.csv"
-    kind_of = dict(zip(entities["id"].tolist(), entities["kind"].tolist(), strict=True))
-    problems: list[Problem] = []
-    baselines = []
-    for index, row in enumerate(triage.itertuples(index=False)):
-        if not row.red_flag:
-            baselines.append(index)
-            if row.raised_by:
-                problems.append(
-                    Problem(
-                        label,
-                        "empty for the baseline rule (no red flag)",
-                        row=spreadsheet_row(index),
-                        column="raised_by",
-                        value=row.raised_by,
-                    )
-                )
-            continue
-        if kind_of.get(row.red_flag) != "red_flag":
-            problems.append(
-                Problem(
-                    label,
-                    "the id of a red_flag entity",
-                    row=spreadsheet_row(index),
-                    column="red_flag",
-                    value=row.red_flag,
-                )
-            )
-        if row.raised_by != REPORTED and kind_of.get(row.raised_by) != "pain_type":
-            problems.append(
-                Problem(
-                    label,
-                    f"'{REPORTED}' or the id of a pain_type entity",
-                    row=spreadsheet_row(index),
-                    column="raised_by",
-                    value=row.raised_by,
-                )
-            )
-    if len(baselines) != 1:
-        problems.append(
-            Problem(
-                label,
-                "exactly one baseline rule (empty red_flag): the level when no red flag is "
-                f"raised; found {len(baselines)}",
-            )
-        )
-    return problems
-
-
 def _unknown(
     label: str, table: pd.DataFrame, column: str, known: set[str], expected: str
 ) -> list[Problem]:
@@ -429,8 +380,9 @@ def check_records(data_dir: Path) -> tuple[dict[str, pd.DataFrame], dict[str, st
             problems += check_quoted(name, tables[name], passages, sources, texts)
     if "claims" in tables:
         problems += check_claims(tables["claims"], tables.get("entities"))
+        problems += check_claim_readings(tables["claims"], passages)
         if "entities" in tables:
             problems += check_entities_backed(tables["entities"], tables["claims"])
     if "triage" in tables and "entities" in tables:
-        problems += check_triage(tables["triage"], tables["entities"])
+        problems += check_triage(tables["triage"], tables["entities"], tables.get("claims"))
     return tables, texts, problems

@@ -12,10 +12,11 @@ import html
 import pandas as pd
 
 from lowback.data.records import KnowledgeBase
-from lowback.study.assumptions import Assumptions
+from lowback.study.assumptions import AGE_FACTOR, OVER_65_FROM, Assumptions
 from lowback.study.cohort import NO_PAIN
 from lowback.study.evaluation import Evaluation
 from lowback.study.risk import ANY_PAIN, evidence_matrix, prevention_matrix
+from lowback.study.rulebook import Rulebook
 from lowback.study.tree import AGE, TreeModel
 
 # Markdown passes raw HTML through and reads [text](url) as a link (javascript: URLs
@@ -53,14 +54,17 @@ def tree_and_age(tree: TreeModel, cohort: pd.DataFrame, kb: KnowledgeBase) -> st
         for node in range(structure.node_count)
         if structure.children_left[node] != structure.children_right[node]
     )
-    over_65 = cohort["age_over_65"].mean()
+    over_65 = (cohort["age"] >= OVER_65_FROM).mean()
     first = tree.features[structure.feature[0]]
     asked = "age" if first == AGE else _label(kb, first).lower()
     opening = f"*Figure 2.* The tree's first question is about {asked}. "
     if asks_age:
+        rules = Rulebook.of(kb)
+        aged = [t for t in rules.pain_types if t in rules.risk_factor_types.get(AGE_FACTOR, ())]
+        about = f" (more likely {_listing(kb, aged)})" if aged else ""
         return opening + (
             f"It asks about age: with {over_65:.1%} of the simulated runners over 65, the "
-            "article's over-65 rule for bone pain is worth a question."
+            f"article's over-65 statement{about} is worth a question."
         )
     return opening + (
         "Its questions are all symptoms; age never appears: over-65s are "
@@ -127,15 +131,22 @@ def risk_evidence(kb: KnowledgeBase) -> str:
 
 
 def risk_age(cohort: pd.DataFrame, assumptions: Assumptions) -> str:
-    """Bone pain's share over and under 65 among simulated runners with pain."""
-    pain = cohort[cohort["pain_type"] != NO_PAIN]
-    is_bone = pain["pain_type"] == "bone"
-    over, under = is_bone[pain["age_over_65"]].mean(), is_bone[~pain["age_over_65"]].mean()
+    """The share over and under 65, among simulated runners with pain, of the pain types
+    the claims tie older age to (bone, through arthritis): the ones the over-65 weight
+    multiplies."""
+    over_65 = cohort["age"] >= OVER_65_FROM
+    weight = f"`over_65_bone_weight = {assumptions.raw.age.over_65_bone_weight:g}`"
+    share = f"{over_65.mean():.1%} of this cohort is over 65."
+    types = assumptions.over_65_types
+    if not types:
+        return f"*Figure 2.* No claim ties older age to a pain type: {weight} weighs none. {share}"
+    pain = cohort["pain_type"] != NO_PAIN
+    aged = cohort["pain_type"].isin(types)[pain]
+    over, under = aged[over_65[pain]].mean(), aged[~over_65[pain]].mean()
+    named = " or ".join(types)  # pain type ids: snake_case, checked on load
     return (
-        f"*Figure 2.* Among simulated runners with pain, bone pain is {over:.0%} over 65 against "
-        f"{under:.0%} younger: the assumption `over_65_bone_weight = "
-        f"{assumptions.raw.age.over_65_bone_weight:g}` at work. "
-        f"{cohort['age_over_65'].mean():.1%} of this cohort is over 65."
+        f"*Figure 2.* Among simulated runners with pain, {named} pain is {over:.0%} over 65 "
+        f"against {under:.0%} younger: the assumption {weight} at work. {share}"
     )
 
 

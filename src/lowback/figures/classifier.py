@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lowback.data.records import KnowledgeBase
+from lowback.data.schema import TRIAGE_LEVELS
 from lowback.figures.style import (
     NEUTRAL_COLOUR,
     SERIES_COLOURS,
@@ -349,31 +350,46 @@ def noise_sweep_figure(sweep: pd.DataFrame) -> go.Figure:
     )
 
 
+def _raised_by(kb: KnowledgeBase, flag: str, how: str) -> str:
+    """What fires a triage rule, in words: the red flag reported, or every sign it names."""
+    if not flag:
+        return "no rule fires (baseline)"
+    if how == "reported":
+        return f"reported: {html.escape(kb.label(flag))}"
+    signs = " + ".join(html.escape(kb.label(sign)) for sign in how.split())
+    return f"all of: {signs} → {html.escape(kb.label(flag))}"
+
+
 def triage_rules_table(kb: KnowledgeBase) -> go.Figure:
-    """The red-flag gate: each triage rule, what raises it, its level and its quote."""
+    """The red-flag gate: each triage rule, what fires it, its level, basis and quote.
+
+    A rule fires when the runner reports its red flag, or every sign it names; its basis
+    is literal (its quote names the level) or inferred through the claims it lists.
+    """
     rules = kb.triage
-    rules["level"] = rules["level"].astype(str)
-    order = {level: i for i, level in enumerate(("urgent", "see_doctor", "self_care"))}
+    for column in ("level", "basis"):
+        rules[column] = rules[column].astype(str)
+    order = {level: i for i, level in enumerate(reversed(TRIAGE_LEVELS))}
     rules = rules.sort_values("level", key=lambda s: s.map(order), kind="stable")
     raised = [
-        "no red flag (baseline)"
-        if not flag
-        else (
-            f"reported: {html.escape(kb.label(flag))}"
-            if how == "reported"
-            else f"any sign of {html.escape(how)} pain → {html.escape(kb.label(flag))}"
-        )
+        _raised_by(kb, flag, how)
         for flag, how in zip(rules["red_flag"], rules["raised_by"], strict=True)
+    ]
+    basis = [
+        f"inferred via {', '.join(via.split())}" if via else html.escape(b)
+        for b, via in zip(rules["basis"], rules["via"], strict=True)
     ]
     values = [
         rules["id"].tolist(),
         [level.replace("_", " ") for level in rules["level"]],
         raised,
+        basis,
         [f"“{escape_wrapped(q, 70)}”" for q in rules["quote"]],
     ]
     fill = [[TRIAGE_COLOURS[level] + "33" for level in rules["level"]]] * len(values)
-    header = ["rule", "level", "raised by", "the material says"]
-    fig = go.Figure(table(header, values, [40, 90, 200, 380], header_colour="#333333", fill=fill))
+    header = ["rule", "level", "raised by", "basis", "the material says"]
+    widths = [40, 80, 220, 110, 360]
+    fig = go.Figure(table(header, values, widths, header_colour="#333333", fill=fill))
     return style_figure(
-        fig, "The red-flag gate, applied before any model: rules from the material", height=620
+        fig, "The red-flag gate, applied before any model: rules from the material", height=860
     )

@@ -11,7 +11,9 @@ simulation is involved.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
+import jinja2
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -21,7 +23,6 @@ from lowback.data.records import KnowledgeBase
 from lowback.data.schema import KINDS
 from lowback.figures.style import (
     COVERAGE_COLOURS,
-    FONT_SIZE,
     KIND_COLOURS,
     NEUTRAL_COLOUR,
     SERIES_COLOURS,
@@ -338,16 +339,38 @@ def contradictions(kb: KnowledgeBase) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("contradiction")
 
 
-def contradictions_table(kb: KnowledgeBase) -> go.Figure:
-    """The material's contradictions as a table, the two sides side by side."""
-    sides = contradictions(kb)
-    values = [
-        sides.index.tolist(),
-        [escape_wrapped(v, 55) for v in sides["one side"]],
-        [escape_wrapped(v, 55) for v in sides["the other side"]],
-        [escape_wrapped(v, 35) for v in sides["note"]],
-    ]
-    header = ["link", "one side says", "the other side says", "curator's note"]
-    fig = go.Figure(table(header, values, [60, 300, 300, 200], font_size=FONT_SIZE))
-    title = f"{len(sides)} contradiction(s) in the material, both sides kept"
-    return style_figure(fig, title, height=150 + 110 * len(sides))
+_WHO = {"article": "The article", "experts": "The article's experts", "faq": "The FAQ"}
+_MODALITY = {"states": "stated", "hedges": "hedged", "recommends": "a recommendation"}
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=True,
+)
+
+
+def contradiction_cards(kb: KnowledgeBase) -> str:
+    """Every contradiction of the material as two quote cards side by side, as HTML.
+
+    Each card says who says it (the article, its experts, the FAQ), the quote, how it is
+    said (stated, hedged, a recommendation), its claim id and offsets; the curator's note
+    follows. Record text is escaped (the template autoescapes). Show it in a notebook with
+    ``IPython.display.HTML``.
+    """
+    claims = kb.claims.set_index("id")
+    rows = []
+    for link in claims[claims["relation"] == "contradicts"].itertuples():
+        sides = []
+        for claim_id in (link.subject, link.object):
+            claim = claims.loc[claim_id]
+            sides.append(
+                {
+                    "who": _WHO[str(claim["attributed"])],
+                    "quote": claim["quote"],
+                    "claim": claim_id,
+                    "modality": _MODALITY[str(claim["modality"])],
+                    "start": int(claim["start"]),
+                    "end": int(claim["end"]),
+                }
+            )
+        topic = f"{sides[0]['who']} against {sides[1]['who'].replace('The ', 'the ', 1)}"
+        rows.append({"id": link.Index, "topic": topic, "sides": sides, "note": link.note})
+    return _TEMPLATES.get_template("contradictions.html.j2").render(rows=rows)

@@ -25,7 +25,9 @@ from lowback.figures.style import (
     quotes_hover,
     style_figure,
 )
+from lowback.study.assumptions import OVER_65_FROM
 from lowback.study.risk import ANY_PAIN, evidence_matrix, pain_share_by_age, prevention_matrix
+from lowback.study.tree import AGE, feature_evidence
 
 RISK_GROUP_ORDER = (
     "age",
@@ -196,12 +198,14 @@ def age_figure(cohort: pd.DataFrame, kb: KnowledgeBase, band_width: int = 5) -> 
             row=1,
             col=2,
         )
-    over_65 = kb.claims.query("subject == 'age_over_65' and relation == 'symptom_of'").iloc[0]
+    # The claim behind age: the first about the risk factor older age ("over 65").
+    quote, start, end, claim = feature_evidence(kb, AGE)
+    over_65_line = OVER_65_FROM - 0.5
     for col in (1, 2):
-        fig.add_vline(x=65.5, line_dash="dash", line_color="#555555", row=1, col=col)
+        fig.add_vline(x=over_65_line, line_dash="dash", line_color="#555555", row=1, col=col)
     fig.add_trace(
         go.Scatter(
-            x=[65.5],
+            x=[over_65_line],
             y=[0.95],
             mode="markers+text",
             text=["over 65"],
@@ -209,8 +213,8 @@ def age_figure(cohort: pd.DataFrame, kb: KnowledgeBase, band_width: int = 5) -> 
             marker={"size": 12, "color": "#555555", "symbol": "diamond"},
             showlegend=False,
             hovertext=[
-                f"<b>The material</b> ({over_65['id']}, characters [{over_65['start']}:"
-                f"{over_65['end']}]):<br>“{escape_wrapped(over_65['quote'])}”"
+                f"<b>The material</b> ({claim}, characters [{start}:{end}]):"
+                f"<br>“{escape_wrapped(quote)}”"
             ],
             hoverinfo="text",
             name="over 65",

@@ -11,7 +11,7 @@ import difflib
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated
@@ -22,8 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lowback import config
 from lowback.data.records import KnowledgeBase
-from lowback.data.schema import REPORTED
 from lowback.errors import AssumptionError
+from lowback.study.gate import reportable_red_flags
 from lowback.study.rulebook import Rulebook
 
 DEFAULT_ASSUMPTIONS = config.DATA_DIR / "assumptions.toml"
@@ -139,12 +139,16 @@ class Assumptions:
     prevalence : Mapping[str, float]
         Pain type -> relative weight, summing to 1.
     symptoms : Mapping[str, tuple[float, float]]
-        Drawn symptom -> (sensitivity, false positive rate). ``age_over_65`` is not drawn.
+        Symptom -> (sensitivity, false positive rate). Age is no symptom: it is drawn.
     red_flags : Mapping[str, tuple[float, float]]
-        Reportable red flag -> (rate with its pain types, background rate).
+        Reportable red flag -> (rate with its pain types, background rate); a flag the
+        claims tie to no single pain type shows at its background rate only.
     risk_factors : Mapping[str, tuple[float | None, float, float]]
-        Risk factor -> (prevalence, or None when derived from age; pain odds ratio;
-        type risk multiplier).
+        Risk factor of the claims -> (prevalence, or None when derived from age; pain
+        odds ratio; type risk multiplier).
+    over_65_types : tuple of str
+        The pain types ``age.over_65_bone_weight`` weighs for runners over 65: those the
+        claims tie ``older_age`` to (bone, through arthritis), in pain-type order.
     """
 
     path: Path
@@ -153,6 +157,7 @@ class Assumptions:
     symptoms: Mapping[str, tuple[float, float]]
     red_flags: Mapping[str, tuple[float, float]]
     risk_factors: Mapping[str, tuple[float | None, float, float]]
+    over_65_types: tuple[str, ...] = ()
 
     def symptom_table(self, rules: Rulebook) -> pd.DataFrame:
         """The symptom assumptions, readable: pain type, rates, rationale and claims."""
@@ -183,17 +188,14 @@ class Assumptions:
             Noise.model_validate(noise.model_dump())
         except pydantic.ValidationError as err:
             raise AssumptionError(self.path, _pydantic_problems(err, prefix="noise")) from None
-        raw = self.raw.model_copy(update={"noise": noise})
-        return Assumptions(
-            self.path, raw, self.prevalence, self.symptoms, self.red_flags, self.risk_factors
-        )
+        return replace(self, raw=self.raw.model_copy(update={"noise": noise}))
 
 
 #: The derived risk factor: runners of at least ``age.older_age_from`` years.
 AGE_FACTOR = "older_age"
-#: The symptom that is a runner's age, not a draw.
-AGE_SYMPTOM = "age_over_65"
-AGE_SYMPTOM_FROM = 66  # "If you're over 65": 66 and older, in whole years
+#: From this age a runner counts as "over 65" (``age.over_65_bone_weight``): 66 and
+#: older, in whole years.
+OVER_65_FROM = 66
 
 
 def _pydantic_problems(err: pydantic.ValidationError, prefix: str = "") -> list[str]:
@@ -297,18 +299,12 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
-def _reportable_red_flags(kb: KnowledgeBase) -> tuple[str, ...]:
-    triage = kb.triage
-    reported = set(triage.loc[triage["raised_by"] == REPORTED, "red_flag"])
-    return tuple(f for f in kb.entities_of_kind("red_flag")["id"] if f in reported)
-
-
 def _consistency_problems(raw: AssumptionFile, rules: Rulebook, kb: KnowledgeBase) -> list[str]:
     problems = []
     sections = {
         "pain_types": (raw.pain_types, rules.pain_types, "pain type"),
-        "symptoms": (raw.symptoms, tuple(s for s in rules.symptoms if s != AGE_SYMPTOM), "symptom"),
-        "red_flags": (raw.red_flags, _reportable_red_flags(kb), "reportable red flag"),
+        "symptoms": (raw.symptoms, rules.symptoms, "symptom"),
+        "red_flags": (raw.red_flags, reportable_red_flags(kb), "reportable red flag"),
         "risk_factors": (raw.risk_factors, rules.risk_factors, "risk factor"),
     }
     for section, (entries, valid, what) in sections.items():
@@ -332,6 +328,7 @@ def _consistency_problems(raw: AssumptionFile, rules: Rulebook, kb: KnowledgeBas
             f"risk_factors.{AGE_FACTOR}.prevalence: got {factor.prevalence}; expected none "
             "(it is derived from age: set age.older_age_from)"
         )
+    problems += _unused_numbers(raw, rules)
     known_claims = set(kb.claims["id"])
     for key, ids in _claim_lists(raw):
         for claim in ids:
@@ -339,6 +336,29 @@ def _consistency_problems(raw: AssumptionFile, rules: Rulebook, kb: KnowledgeBas
                 problems.append(
                     f"{key}: unknown claim id '{claim}'; expected an id from claims.csv"
                 )
+    return problems
+
+
+def _unused_numbers(raw: AssumptionFile, rules: Rulebook) -> list[str]:
+    """A number the simulation would never use, because the claims tie its entity to no
+    pain type, is an error rather than a silent no-op."""
+    problems = []
+    for flag, entry in raw.red_flags.items():
+        if entry.rate is not None and flag not in rules.red_flag_types:
+            problems.append(
+                f"red_flags.{flag}.rate: got {entry.rate}; expected none (the claims tie "
+                f"{flag} to no single pain type, so only its background rate is used)"
+            )
+    for factor, entry in raw.risk_factors.items():
+        if (
+            entry.type_risk is not None
+            and factor in rules.risk_factors
+            and factor not in rules.risk_factor_types
+        ):
+            problems.append(
+                f"risk_factors.{factor}.type_risk: got {entry.type_risk}; expected none (the "
+                f"claims tie {factor} to no pain type, so only its pain_odds_ratio is used)"
+            )
     return problems
 
 
@@ -354,8 +374,6 @@ def _resolve(path: Path, raw: AssumptionFile, rules: Rulebook, kb: KnowledgeBase
     symptom_default = raw.symptom_defaults
     symptoms = {}
     for symptom in rules.symptoms:
-        if symptom == AGE_SYMPTOM:
-            continue
         entry = raw.symptoms.get(symptom)
         symptoms[symptom] = (
             _pick(entry, "sensitivity", symptom_default),
@@ -366,7 +384,7 @@ def _resolve(path: Path, raw: AssumptionFile, rules: Rulebook, kb: KnowledgeBase
             _pick(raw.red_flags.get(flag), "rate", raw.red_flag_defaults),
             _pick(raw.red_flags.get(flag), "background", raw.red_flag_defaults),
         )
-        for flag in _reportable_red_flags(kb)
+        for flag in reportable_red_flags(kb)
     }
     factors = {}
     for factor in rules.risk_factors:
@@ -379,6 +397,7 @@ def _resolve(path: Path, raw: AssumptionFile, rules: Rulebook, kb: KnowledgeBase
             _pick(entry, "pain_odds_ratio", raw.risk_factor_defaults),
             _pick(entry, "type_risk", raw.risk_factor_defaults),
         )
+    over_65 = rules.risk_factor_types.get(AGE_FACTOR, frozenset())
     return Assumptions(
         path=path,
         raw=raw,
@@ -386,6 +405,7 @@ def _resolve(path: Path, raw: AssumptionFile, rules: Rulebook, kb: KnowledgeBase
         symptoms=MappingProxyType(symptoms),
         red_flags=MappingProxyType(flags),
         risk_factors=MappingProxyType(factors),
+        over_65_types=tuple(t for t in rules.pain_types if t in over_65),
     )
 
 

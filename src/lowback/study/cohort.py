@@ -9,15 +9,19 @@ red flag and risk factor belongs to which pain type comes from the claims
 How a runner is drawn (all vectorised, one array per column):
 
 1. age from a normal distribution, rounded and clipped to [min, max];
-2. each risk factor with its prevalence (``older_age`` is age >= ``older_age_from``);
+2. each risk factor of the claims (a ``risk_factor_for`` claim's subject) with its
+   prevalence (``older_age`` is age >= ``older_age_from``); a ``worsens`` claim makes
+   existing pain worse, is no risk of getting it, and is never simulated;
 3. low back pain or not: baseline odds times each present factor's odds ratio;
 4. for runners with pain, the pain type: each type's prevalence times the type risk of
-   each present factor tied to it, and times ``over_65_bone_weight`` for the types
-   ``age_over_65`` points to when the runner is over 65;
+   each present factor tied to it, and, for runners over 65, times
+   ``over_65_bone_weight`` for the types the claims tie ``older_age`` to (the article's
+   over-65 statement, counted here once: age is a risk factor, never a symptom);
 5. symptoms: with their sensitivity for the types they belong to, their false positive
    rate otherwise, none without pain; then each is misreported with the noise
-   probability; ``age_over_65`` is the runner's age;
-6. reportable red flags: with their rate for the types they belong to, else background.
+   probability;
+6. reportable red flags: with their rate for the types they belong to, else background
+   (a flag tied to no single pain type: background for every runner with pain).
 """
 
 from __future__ import annotations
@@ -26,13 +30,8 @@ import numpy as np
 import pandas as pd
 
 from lowback.data.records import KnowledgeBase
-from lowback.study.assumptions import (
-    AGE_FACTOR,
-    AGE_SYMPTOM,
-    AGE_SYMPTOM_FROM,
-    Assumptions,
-    load_assumptions,
-)
+from lowback.study.assumptions import AGE_FACTOR, OVER_65_FROM, Assumptions, load_assumptions
+from lowback.study.gate import reportable_red_flags
 from lowback.study.rulebook import Rulebook
 
 #: The pain type of a simulated runner without low back pain.
@@ -102,7 +101,7 @@ def simulate(
 
     age = np.clip(np.rint(rng.normal(raw.age.mean, raw.age.sd, n)), raw.age.min, raw.age.max)
     age = age.astype(np.uint8)
-    over_65 = age >= AGE_SYMPTOM_FROM
+    over_65 = age >= OVER_65_FROM
 
     # Working arrays are float32 and updated in place, so that the peak memory stays
     # close to the frame's own size (one byte per runner and column).
@@ -129,7 +128,7 @@ def simulate(
             if pain_type in linked:
                 weights[factors[factor], j] *= multiplier
     for j, pain_type in enumerate(types):
-        if pain_type in rules.symptom_types.get(AGE_SYMPTOM, ()):
+        if pain_type in assumptions.over_65_types:
             weights[over_65, j] *= np.float32(raw.age.over_65_bone_weight)
     np.cumsum(weights, axis=1, out=weights)
     pick = rng.random(n)
@@ -144,9 +143,6 @@ def simulate(
 
     columns: dict[str, np.ndarray] = {"age": age}
     for symptom in rules.symptoms:
-        if symptom == AGE_SYMPTOM:
-            columns[symptom] = over_65
-            continue
         sensitivity, false_positive = assumptions.symptoms[symptom]
         probability = np.where(
             has_type(rules.symptom_types.get(symptom, frozenset())), sensitivity, false_positive
@@ -173,10 +169,8 @@ def simulate(
 def feature_columns(kb: KnowledgeBase) -> dict[str, list[str]]:
     """The simulated frame's columns by role: symptoms, red flags, risk factors."""
     rules = Rulebook.of(kb)
-    triage = kb.triage
-    reportable = set(triage.loc[triage["raised_by"] == "reported", "red_flag"])
     return {
         "symptoms": list(rules.symptoms),
-        "red_flags": [f for f in rules.red_flags if f in reportable],
+        "red_flags": list(reportable_red_flags(kb)),
         "risk_factors": list(rules.risk_factors),
     }

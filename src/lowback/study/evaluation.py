@@ -18,7 +18,7 @@ from sklearn.model_selection import StratifiedKFold, cross_validate
 from sklearn.tree import DecisionTreeClassifier
 
 from lowback.data.records import KnowledgeBase
-from lowback.study.assumptions import AGE_SYMPTOM, Assumptions, load_assumptions
+from lowback.study.assumptions import Assumptions, load_assumptions
 from lowback.study.cohort import simulate
 from lowback.study.rulebook import UNDETERMINED, Rulebook
 from lowback.study.tree import AGE, TreeModel, make_tree, tree_features, with_pain
@@ -142,9 +142,9 @@ def compare(tree: TreeModel, rules: Rulebook, cohort: pd.DataFrame) -> pd.DataFr
     Returns
     -------
     DataFrame
-        One row per combination of (symptoms present, over 65 or not, tree's answer,
-        rulebook's answer), most frequent first, with ``runners``, ``agree``, the share
-        the tree and the rulebook got right, and ``why`` in words.
+        One row per combination of (symptoms present, tree's answer, rulebook's
+        answer), most frequent first, with ``runners``, ``agree``, the share the tree
+        and the rulebook got right, and ``why`` in words.
     """
     pain = with_pain(cohort)
     tree_says = tree.predict(pain)
@@ -195,13 +195,10 @@ def _why(tree: str, rulebook: str, signs: str) -> str:
         return "no symptom the article names: the tree guesses the most common type for the age"
     if rulebook == UNDETERMINED:
         return "symptoms of different types tie: the tree weighs them by how often each shows"
-    if AGE_SYMPTOM in signs.split(", "):
-        return (
-            "over 65 counts as one bone sign for the rulebook; the tree weighs age against the rest"
-        )
     return (
         "the tree, at most four questions deep, does not ask about every symptom on every "
-        "path, and discounts signs that also show with other types"
+        "path, discounts signs that also show with other types, and may weigh age, a risk "
+        "factor the rulebook never counts"
     )
 
 

@@ -1,7 +1,9 @@
 """The article's own rules, derived from the claims: which sign points to which pain type.
 
 Nothing here is hand-coded medicine: every link is a ``symptom_of``, ``red_flag_for``,
-``risk_factor_for`` or ``causes`` claim in ``data/records/claims.csv``.
+``risk_factor_for`` or ``causes`` claim in ``data/records/claims.csv``. A ``worsens`` claim
+(a measure or factor that makes existing pain worse) is not a risk of getting pain and
+never enters the rulebook.
 """
 
 from __future__ import annotations
@@ -36,8 +38,12 @@ class Rulebook:
     ----------
     pain_types : tuple of str
         The types of low back pain (subjects of ``type_of`` claims), in entity order.
-    symptoms, red_flags, risk_factors : tuple of str
+    symptoms, red_flags : tuple of str
         Every entity of that kind, in entity order.
+    risk_factors : tuple of str
+        The risk factors of the claims: every risk_factor entity that is the subject of a
+        ``risk_factor_for`` claim, in entity order (one without such a claim is no risk
+        factor the material names, and is never simulated).
     symptom_types : Mapping[str, frozenset[str]]
         Symptom -> the pain types it is a symptom of.
     red_flag_types : Mapping[str, frozenset[str]]
@@ -95,15 +101,17 @@ class Rulebook:
         def ids(kind: str) -> tuple[str, ...]:
             return tuple(entities.loc[entities["kind"] == kind, "id"])
 
+        claimed = set(claims.loc[claims["relation"] == "risk_factor_for", "subject"])
+        risk_factors = tuple(f for f in ids("risk_factor") if f in claimed)
         return cls(
             pain_types=pain_types,
             symptoms=ids("symptom"),
             red_flags=ids("red_flag"),
-            risk_factors=ids("risk_factor"),
+            risk_factors=risk_factors,
             symptom_types=MappingProxyType(_links(claims, "symptom_of", set(pain_types))),
             red_flag_types=MappingProxyType(_links(claims, "red_flag_for", set(pain_types))),
             risk_factor_types=MappingProxyType(
-                {f: risk_factor_types[f] for f in ids("risk_factor") if f in risk_factor_types}
+                {f: risk_factor_types[f] for f in risk_factors if f in risk_factor_types}
             ),
         )
 

@@ -18,7 +18,7 @@ import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
 from lowback.data.records import KnowledgeBase
-from lowback.study.assumptions import AGE_SYMPTOM
+from lowback.study.assumptions import AGE_FACTOR
 from lowback.study.cohort import NO_PAIN
 from lowback.study.rulebook import Rulebook
 
@@ -29,9 +29,9 @@ AGE = "age"
 def tree_features(rules: Rulebook) -> list[str]:
     """The tree's inputs: every symptom the runner reports, and age (in years).
 
-    ``age_over_65`` is left out: it is age, and the tree finds its own threshold.
+    Age is a risk factor in the material, not a symptom; the tree finds its own threshold.
     """
-    return [s for s in rules.symptoms if s != AGE_SYMPTOM] + [AGE]
+    return [*rules.symptoms, AGE]
 
 
 def with_pain(cohort: pd.DataFrame) -> pd.DataFrame:
@@ -98,10 +98,15 @@ class Split:
 
 
 def feature_evidence(kb: KnowledgeBase, feature: str) -> tuple[str, int, int, str]:
-    """The quote, offsets and claim id behind a tree feature (age uses ``age_over_65``)."""
-    subject = AGE_SYMPTOM if feature == AGE else feature
+    """The quote, offsets and claim id behind a tree feature: a symptom's first
+    ``symptom_of`` claim; for age, the first claim whose subject is the risk factor
+    ``older_age``."""
     claims = kb.claims
-    claim = claims[(claims["subject"] == subject) & (claims["relation"] == "symptom_of")].iloc[0]
+    if feature == AGE:
+        claim = claims[claims["subject"] == AGE_FACTOR].iloc[0]
+    else:
+        claim = claims[(claims["subject"] == feature) & (claims["relation"] == "symptom_of")]
+        claim = claim.iloc[0]
     return str(claim["quote"]), int(claim["start"]), int(claim["end"]), str(claim["id"])
 
 

@@ -1,10 +1,12 @@
-"""Assess a runner's symptoms: a red-flag gate first, then the tree, with quotes.
+"""Assess a runner's symptoms: the red-flag gate first, then the tree, with quotes.
 
-Education, not diagnosis. The gate reads the triage rules in ``data/records/triage.csv``
-(which red flag raises which level, each with its quote); its verdict stands whatever
-the tree says, and the tree's answer can only add to it, never lower it. The tree is
-fitted deterministically, in this process, on a simulated cohort drawn from the shipped
-records and assumptions; nothing is loaded from a pickle.
+Education, not diagnosis. The gate (:mod:`lowback.study.gate`) reads the triage rules in
+``data/records/triage.csv``; its verdict stands whatever the tree says, and every verdict
+comes with its reasons, the rules' sentences. The tree's answer can only add a pain type,
+never lower the triage. The tree is fitted deterministically, in this process, on a
+simulated cohort drawn from the shipped records and assumptions; nothing is loaded from a
+pickle. Advice the material contradicts is shown with its counter-claim on a self-care
+verdict, and withheld above it.
 """
 
 from __future__ import annotations
@@ -12,16 +14,16 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from numbers import Real
 
 import numpy as np
 
 from lowback.data.records import KnowledgeBase, load_knowledge_base
-from lowback.data.schema import REPORTED, TRIAGE_LEVELS
+from lowback.data.schema import TRIAGE_LEVELS
 from lowback.errors import AssessmentInputError
-from lowback.study.assumptions import AGE_SYMPTOM, AGE_SYMPTOM_FROM
+from lowback.study.gate import Reason, RedFlagGate
 from lowback.study.rulebook import UNDETERMINED, Rulebook
 from lowback.study.tree import (
     TreeModel,
@@ -38,6 +40,20 @@ MODEL_SEED = 20_261_124
 MAX_AGE = 120
 DISCLAIMER = "Educational only, not medical advice: see a doctor about back pain."
 
+#: How a claim's modality is shown next to its quote (a plain statement shows nothing).
+MODALITY_WORDS = {"states": "", "hedges": "hedged", "recommends": "recommendation"}
+
+#: The relations whose claims are advice, and the one that says advice makes pain worse.
+ADVICE_RELATIONS = ("treats", "prevents")
+WORSENS = "worsens"
+
+
+def modality_note(modality: str) -> str:
+    """A claim's modality in words, in brackets: ``(hedged)``, ``(recommendation)``, or
+    nothing for a plain statement."""
+    word = MODALITY_WORDS.get(modality, modality)
+    return f"({word})" if word else ""
+
 
 @dataclass(frozen=True)
 class Quote:
@@ -50,13 +66,22 @@ class Quote:
 
 @dataclass(frozen=True)
 class Evidence(Quote):
-    """A sign used in the assessment and the record behind it."""
+    """A sign the runner reports and the record behind it."""
 
     id: str = ""
     kind: str = ""  # symptom or red_flag
     label: str = ""
-    record: str = ""  # claim id, or triage rule id for a red flag
-    level: str | None = None  # for a red flag: the level its rule raises
+    record: str = ""  # the claim id (symptom_of, red_flag_for); a triage rule id without one
+    modality: str = ""  # the claim's: states, hedges or recommends (empty for a rule)
+
+
+@dataclass(frozen=True)
+class CounterClaim(Quote):
+    """A claim of the material that speaks against a piece of advice."""
+
+    claim: str = ""  # the counter-claim's id
+    via: str = ""  # the contradicts claim that records the tension (empty for a worsens claim)
+    modality: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +94,16 @@ class Advice(Quote):
     relation: str = ""  # treats or prevents
     target: str = ""  # the pain type or risk factor it addresses
     claim: str = ""
+    modality: str = ""  # the claim's: states, hedges or recommends
+    countered_by: tuple[CounterClaim, ...] = ()  # shown on a self-care verdict only
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
@@ -85,11 +120,19 @@ class Assessment:
     triage : str
         ``self_care``, ``see_doctor`` or ``urgent``: the red-flag gate's verdict.
     red_flags : tuple of str
-        Ids of the red flags raised.
-    advice, evidence : tuple
-        Treatments and prevention that fit, and the signs used, each with its quote.
+        Ids of every red flag raised, most pressing first (a flag the runner did not
+        report is raised by the signs of its reason).
+    advice : tuple of Advice
+        Treatments and prevention that fit, each with its quote and modality; advice
+        the material contradicts carries ``countered_by`` on a self-care verdict and is
+        withheld above it.
+    evidence : tuple of Evidence
+        The signs the runner reports, each with the claim behind it and its modality.
     path : tuple of str
         The tree's decisions in words.
+    reasons : tuple of Reason
+        The triage rules that fired, most pressing first: the first is the sentence that
+        names the verdict's level; the baseline rule when none fired.
     """
 
     pain_type: str
@@ -99,70 +142,14 @@ class Assessment:
     advice: tuple[Advice, ...]
     evidence: tuple[Evidence, ...]
     path: tuple[str, ...]
+    reasons: tuple[Reason, ...] = ()
     disclaimer: str = field(default=DISCLAIMER)
 
     def to_dict(self) -> dict:
         """The assessment as JSON-ready data with exactly the public keys."""
         data = asdict(self)
         data.pop("disclaimer")
-        data["red_flags"] = list(self.red_flags)
-        data["path"] = list(self.path)
-        return data
-
-
-@dataclass(frozen=True)
-class GateVerdict:
-    """The red-flag gate's verdict: the level, and the triage rules that raised it."""
-
-    level: str
-    rules: tuple[dict, ...]
-
-    @property
-    def red_flags(self) -> tuple[str, ...]:
-        """The red flags raised, each once."""
-        return tuple(dict.fromkeys(r["red_flag"] for r in self.rules if r["red_flag"]))
-
-
-class RedFlagGate:
-    """The triage rules of the knowledge base, applied before any model.
-
-    A rule ``raised_by`` a pain type fires when the runner reports any sign (symptom or
-    red flag) that the claims tie to that pain type alone: the runner's signs make one
-    "suspect" that type, as the material puts it.
-    """
-
-    def __init__(self, kb: KnowledgeBase, rules: Rulebook):
-        triage = kb.triage
-        triage["level"] = triage["level"].astype(str)
-        records = triage.to_dict("records")
-        self._baseline = next(r for r in records if not r["red_flag"])
-        self._rules = [r for r in records if r["red_flag"]]
-        self._specific_signs: dict[str, set[str]] = {t: set() for t in rules.pain_types}
-        for sign, types in [*rules.symptom_types.items(), *rules.red_flag_types.items()]:
-            if len(types) == 1:
-                self._specific_signs[next(iter(types))].add(sign)
-        self.reportable = tuple(
-            dict.fromkeys(r["red_flag"] for r in self._rules if r["raised_by"] == REPORTED)
-        )
-
-    @property
-    def rules(self) -> tuple[dict, ...]:
-        """The triage rules that name a red flag."""
-        return tuple(self._rules)
-
-    def check(self, signs: Iterable[str]) -> GateVerdict:
-        """Which rules the reported signs (symptoms and red flags) raise, and the level."""
-        signs = set(signs)
-        raised = [
-            rule
-            for rule in self._rules
-            if (rule["raised_by"] == REPORTED and rule["red_flag"] in signs)
-            or (signs & self._specific_signs.get(rule["raised_by"], set()))
-        ]
-        level = max(
-            [self._baseline["level"], *(r["level"] for r in raised)], key=TRIAGE_LEVELS.index
-        )
-        return GateVerdict(level, tuple(raised) or (self._baseline,))
+        return _jsonable(data)
 
 
 class Assessor:
@@ -180,32 +167,60 @@ class Assessor:
     def __init__(self, kb: KnowledgeBase, tree: TreeModel, median_age: int):
         self.kb, self.tree, self.median_age = kb, tree, median_age
         self.rules = Rulebook.of(kb)
-        self.gate = RedFlagGate(kb, self.rules)
-        self.signs = (
-            tuple(s for s in self.rules.symptoms if s != AGE_SYMPTOM) + self.gate.reportable
-        )
+        self.gate = RedFlagGate(kb)
+        self.signs = self.rules.symptoms + self.gate.reportable
         claims = kb.claims_with_labels()
-        labels = dict(zip(kb.entities["id"], kb.entities["label"], strict=True))
-        self._labels = labels
-        self._symptom_evidence = {}
-        for row in claims[claims["relation"] == "symptom_of"].itertuples(index=False):
-            self._symptom_evidence.setdefault(
-                row.subject,
-                Evidence(
-                    row.quote,
-                    int(row.start),
-                    int(row.end),
-                    id=row.subject,
-                    kind="symptom",
-                    label=labels[row.subject],
-                    record=row.id,
-                ),
-            )
-        helps = claims[claims["relation"].isin(["treats", "prevents"])]
-        helps = helps.drop_duplicates(["subject", "object"])
-        self._advice: dict[str, list[Advice]] = {}
-        for row in helps.itertuples(index=False):
-            self._advice.setdefault(row.object, []).append(
+        for column in ("relation", "modality"):
+            claims[column] = claims[column].astype(str)
+        self._labels = dict(zip(kb.entities["id"], kb.entities["label"], strict=True))
+        # The pain type the types are types of (low back pain): advice for it always fits.
+        self._umbrella = tuple(dict.fromkeys(claims.loc[claims["relation"] == "type_of", "object"]))
+        self._sign_claims = self._first_sign_claims(claims)
+        self._counters = self._contradictions(claims)
+        self._worsens: dict[str, list[tuple[str, CounterClaim]]] = {}
+        for row in claims[claims["relation"] == WORSENS].itertuples(index=False):
+            self._worsens.setdefault(row.subject, []).append((row.object, _counter(row)))
+        self._advice = self._advice_by_target(claims)
+
+    def _first_sign_claims(self, claims) -> dict[str, Evidence]:
+        found: dict[str, Evidence] = {}
+        for relation, kind in (("symptom_of", "symptom"), ("red_flag_for", "red_flag")):
+            for row in claims[claims["relation"] == relation].itertuples(index=False):
+                found.setdefault(
+                    row.subject,
+                    Evidence(
+                        row.quote,
+                        int(row.start),
+                        int(row.end),
+                        id=row.subject,
+                        kind=kind,
+                        label=self._labels[row.subject],
+                        record=row.id,
+                        modality=row.modality,
+                    ),
+                )
+        return found
+
+    @staticmethod
+    def _contradictions(claims) -> dict[str, list[CounterClaim]]:
+        """Claim id -> the claims the material sets against it (``contradicts`` claims)."""
+        by_id = {row.id: row for row in claims.itertuples(index=False)}
+        counters: dict[str, list[CounterClaim]] = {}
+        for row in claims[claims["relation"] == "contradicts"].itertuples(index=False):
+            for side, other in ((row.subject, row.object), (row.object, row.subject)):
+                if other in by_id:
+                    counters.setdefault(side, []).append(_counter(by_id[other], via=row.id))
+        return counters
+
+    def _advice_by_target(self, claims) -> dict[str, list[Advice]]:
+        """Target -> the advice for it: one item per measure, quoting its first claim;
+        a contradiction of any of the measure's claims for that target counters it."""
+        helps = claims[claims["relation"].isin(ADVICE_RELATIONS)]
+        advice: dict[str, list[Advice]] = {}
+        for (_, _), group in helps.groupby(["subject", "object"], sort=False):
+            row = next(group.itertuples(index=False))
+            countered = [c for claim in group["id"] for c in self._counters.get(claim, ())]
+            advice.setdefault(row.object, []).append(
                 Advice(
                     row.quote,
                     int(row.start),
@@ -213,29 +228,57 @@ class Assessor:
                     id=row.subject,
                     kind=row.subject_kind,
                     label=row.subject_label,
-                    relation=str(row.relation),
+                    relation=row.relation,
                     target=row.object,
                     claim=row.id,
+                    modality=row.modality,
+                    countered_by=tuple(countered),
                 )
             )
+        return advice
 
     def sign_evidence(self, sign: str) -> Evidence:
-        """The record behind a reportable sign: its symptom claim, or its red flag's
-        triage rule (the most pressing one)."""
-        if sign in self._symptom_evidence:
-            return self._symptom_evidence[sign]
-        rules = [r for r in self.gate.rules if r["red_flag"] == sign]
+        """The record behind a reportable sign: its first symptom_of or red_flag_for
+        claim; for a red flag without one, the most pressing rule it raises."""
+        if sign in self._sign_claims:
+            return self._sign_claims[sign]
+        rules = [r for r in self.gate.rules if r["red_flag"] == sign] or [
+            r for r in self.gate.rules if sign in r["signs"]
+        ]
         rule = max(rules, key=lambda r: TRIAGE_LEVELS.index(r["level"]))
+        kind = self.kb.entities.set_index("id").loc[sign, "kind"]
         return Evidence(
             rule["quote"],
             int(rule["start"]),
             int(rule["end"]),
             id=sign,
-            kind="red_flag",
+            kind=str(kind),
             label=self._labels[sign],
             record=rule["id"],
-            level=rule["level"],
         )
+
+    def fitting_advice(self, targets: list[str], worsened: set[str], level: str) -> list[Advice]:
+        """The advice for ``targets`` that fits a verdict at ``level``.
+
+        Advice is countered by the claims that contradict it and by every ``worsens``
+        claim that says the measure makes pain of ``worsened`` worse. Countered advice
+        is shown with its counter-claims at the least pressing level (self-care), and
+        withheld at any level above it.
+        """
+        fits = []
+        for target in targets:
+            for item in self._advice.get(target, ()):
+                against: dict[str, CounterClaim] = {}
+                for counter in item.countered_by:
+                    against.setdefault(counter.claim, counter)
+                for pain, counter in self._worsens.get(item.id, ()):
+                    if pain in worsened:
+                        against.setdefault(counter.claim, counter)
+                if not against:
+                    fits.append(item)
+                elif level == TRIAGE_LEVELS[0]:
+                    fits.append(replace(item, countered_by=tuple(against.values())))
+        return fits
 
     def assess(
         self, symptoms: Iterable[str], *, age: float | None = None, risk_factors: Iterable[str] = ()
@@ -253,8 +296,6 @@ class Assessor:
         factors = _check_ids(risk_factors, self.rules.risk_factors, "risk factor")
         years = _check_age(age)
         signs = set(given)
-        if years is not None and years >= AGE_SYMPTOM_FROM:
-            signs.add(AGE_SYMPTOM)
 
         verdict = self.gate.check(signs)  # the gate first; nothing below may lower it
 
@@ -273,31 +314,28 @@ class Assessor:
                 0, f"age not given: the tree uses {self.median_age}, the simulated cohort's median"
             )
 
-        targets = ["low_back_pain", *([pain_type] if pain_type != UNDETERMINED else []), *factors]
-        evidence = [self._symptom_evidence[s] for s in sorted(signs) if s in self._symptom_evidence]
-        evidence += [
-            Evidence(
-                r["quote"],
-                int(r["start"]),
-                int(r["end"]),
-                id=r["red_flag"],
-                kind="red_flag",
-                label=self._labels[r["red_flag"]],
-                record=r["id"],
-                level=r["level"],
-            )
-            for r in verdict.rules
-            if r["red_flag"]
-        ]
+        determined = [pain_type] if pain_type != UNDETERMINED else []
+        pains = [*self._umbrella, *determined]
+        # The runner has pain of some type: with none determined, of any.
+        worsened = set(pains) if determined else {*self._umbrella, *self.rules.pain_types}
+        advice = self.fitting_advice([*pains, *factors], worsened, verdict.level)
+        evidence = [self.sign_evidence(s) for s in self.signs if s in signs]
         return Assessment(
             pain_type=pain_type,
             probabilities=probabilities,
             triage=verdict.level,
             red_flags=verdict.red_flags,
-            advice=tuple(a for target in targets for a in self._advice.get(target, ())),
+            advice=tuple(advice),
             evidence=tuple(evidence),
             path=tuple(path),
+            reasons=verdict.reasons,
         )
+
+
+def _counter(row, via: str = "") -> CounterClaim:
+    return CounterClaim(
+        row.quote, int(row.start), int(row.end), claim=row.id, via=via, modality=str(row.modality)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -344,15 +382,18 @@ def assess(
 ) -> Assessment:
     """Assess reported symptoms: the red-flag gate first, then the tree.
 
-    Education, not diagnosis.
+    Education, not diagnosis. The triage comes with its reasons, the rules' sentences,
+    most pressing first; advice the material contradicts is shown with its counter-claim
+    on a self-care verdict and withheld above it.
 
     Parameters
     ----------
     symptoms : iterable of str
         Symptom ids and reportable red flag ids (``lowback symptoms`` lists them).
     age : number, optional
-        Age in years, 0 to 120. Over 65 counts as a sign of bone pain, as the material
-        says. Without an age the tree uses the simulated cohort's median.
+        Age in years, 0 to 120: an input of the tree only (age is a risk factor in the
+        material, not a sign; no triage rule reads it). Without an age the tree uses the
+        simulated cohort's median.
     risk_factors : iterable of str
         Risk factor ids; they add the prevention the material offers against them.
 
@@ -370,7 +411,8 @@ def assess(
 
 
 def assessment_table(profiles: list[list[str]], *, age: float | None = None):
-    """Assess several symptom profiles at one age; one row each: triage, pain type, flags."""
+    """Assess several symptom profiles at one age; one row each: triage, the rule whose
+    sentence names it (literal, or inferred via its claims), pain type, flags."""
     import pandas as pd
 
     results = [assess(signs, age=age) for signs in profiles]
@@ -378,7 +420,14 @@ def assessment_table(profiles: list[list[str]], *, age: float | None = None):
         {
             "signs": [", ".join(signs) for signs in profiles],
             "triage": [r.triage for r in results],
+            "decided by": [_decided_by(r.reasons[0]) for r in results],
             "pain type": [r.pain_type for r in results],
             "red flags": [", ".join(r.red_flags) for r in results],
         }
     )
+
+
+def _decided_by(reason) -> str:
+    """A reason as a table shows it: ``t10, inferred via c034 c035`` or ``t04, literal``."""
+    how = f"inferred via {' '.join(reason.via)}" if reason.basis == "inferred" else "literal"
+    return f"{reason.rule}, {how}"
