@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
         "--json",
         action="store_true",
         help="print one JSON object: pain_type, probabilities, triage, red_flags, advice, "
-        "evidence, path, reasons (the disclaimer goes to standard error)",
+        "evidence, path, reasons, abstain_reason (the disclaimer goes to standard error)",
     )
 
     explore = commands.add_parser(
@@ -343,6 +343,8 @@ def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_
             print(f"    rule {reason.rule}, {level}: no rule fires (the baseline)")
     shares = ", ".join(f"{t} {p:.0%}" for t, p in result.probabilities.items())
     print(f"pain type: {result.pain_type}  (simulated runners in the same leaf: {shares})")
+    if result.abstain_reason:
+        print(f"  no type named: {result.abstain_reason}")
     print("signs reported:")
     for item in result.evidence:
         kind = "red flag" if item.kind == "red_flag" else "symptom"

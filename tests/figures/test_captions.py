@@ -1,12 +1,200 @@
-"""Captions: record text in a caption is shown as text."""
+"""Captions: record text is shown as text, and every number a caption states is one its
+figure shows."""
 
 from __future__ import annotations
 
-from lowback.figures import captions
+import base64
+import math
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lowback.figures import captions, classifier
+from lowback.figures import risk as risk_figures
+from lowback.study import risk
+from lowback.study.assumptions import load_assumptions
+from lowback.study.cohort import simulate
 from tests.figures.conftest import ESCAPED
+
+# A number as a caption writes it: 1.21, 60%, 95 %, 20,000; not the digits of an id or a
+# name (c091, F1, macro_f1), and not the figure's own number (*Figure 3.*).
+NUMBER = re.compile(r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s?%)?(?![\w])")
+FIGURE_NUMBER = re.compile(r"\*Figure \d+\.\*")
+
+
+def numbers_in(text: str) -> list[tuple[str, float, int, bool]]:
+    """(as written, value, decimals, is a percentage) for each number in ``text``."""
+    found = []
+    for match in NUMBER.finditer(FIGURE_NUMBER.sub("", text)):
+        written, percent = match.group(1), bool(match.group(2))
+        decimals = len(written.split(".")[1]) if "." in written else 0
+        found.append(
+            (written + ("%" if percent else ""), float(written.replace(",", "")), decimals, percent)
+        )
+    return found
+
+
+def _figure_values(value, strings: list[str], floats: list[float]) -> None:
+    if isinstance(value, str):
+        strings.append(value)
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int | float):
+        if math.isfinite(value):
+            floats.append(float(value))
+    elif isinstance(value, dict) and "bdata" in value:  # plotly's typed array: base64
+        data = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        _figure_values(data.astype(float).tolist(), strings, floats)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _figure_values(v, strings, floats)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            _figure_values(v, strings, floats)
+    elif hasattr(value, "tolist"):  # numpy arrays in the figure's JSON
+        _figure_values(value.tolist(), strings, floats)
+
+
+def numbers_not_shown(caption: str, fig) -> list[str]:
+    """The numbers of ``caption`` that ``fig`` shows nowhere: neither written in one of
+    its texts (titles, notes, tick labels, hovers, every dropdown state) nor, at the
+    caption's precision, as a value it plots."""
+    strings, floats = [], []
+    _figure_values(fig.to_plotly_json(), strings, floats)
+    written = {w for s in strings for w, *_ in numbers_in(s.replace(" %", "%"))}
+    missing = []
+    for as_written, value, decimals, percent in numbers_in(caption):
+        if as_written.replace(" %", "%") in written:
+            continue
+        scale = 100 if percent else 1
+        tolerance = 0.5 * 10**-decimals + 1e-9
+        if not any(abs(v * scale - value) <= tolerance for v in floats):
+            missing.append(as_written)
+    return missing
+
+
+def test_the_number_reader_skips_ids_names_and_the_figure_number():
+    text = "*Figure 5.* c091 and F1 (`macro_f1`) at 40%, 95 % of 20,000: 1.21, x 6 over 65."
+    assert [w for w, *_ in numbers_in(text)] == ["40%", "95%", "20,000", "1.21", "6", "65"]
 
 
 def test_record_text_with_markup_is_escaped_in_captions(kb_with_markup):
     text = captions.risk_evidence(kb_with_markup) + captions.risk_prevention(kb_with_markup)
     assert "<img" not in text
     assert ESCAPED in text
+
+
+@pytest.fixture(scope="module")
+def assumptions(kb):
+    return load_assumptions(kb)
+
+
+@pytest.fixture(scope="module")
+def cohort(kb, assumptions):
+    return simulate(kb, 5_000, assumptions=assumptions, random_state=4)
+
+
+@pytest.fixture(scope="module")
+def effects(kb, cohort):
+    return risk.relative_risks(kb, cohort, n_resamples=50, random_state=0)
+
+
+NAMED = ["older_age", "poor_posture", "weak_core", "overuse"]
+
+
+def test_the_effects_caption_states_what_went_in_and_came_out_as_the_figure_shows(
+    kb, cohort, effects, assumptions
+):
+    fig = risk_figures.forest_plot(effects, kb, cohort=cohort, assumptions=assumptions)
+    text = captions.risk_effects(effects, kb, assumptions=assumptions, cohort=cohort)
+    assert numbers_not_shown(text, fig) == []
+    assert "assumed odds ratio" in text and "simulated relative risk" in text
+    assert "simulation noise" in text and "say nothing about real runners" in text
+    for factor in risk.contested_factors(kb).index:
+        assert kb.label(factor).lower() in text
+    any_pain = effects[effects["outcome"] == risk.ANY_PAIN].set_index("risk_factor")
+    top = any_pain["relative_risk"].idxmax()
+    assert f"{any_pain.loc[top, 'relative_risk']:.2f} for {kb.label(top).lower()}" in text
+    assert f"assumed odds ratio of {assumptions.risk_factors[top][1]:g}" in text
+    # Without the assumptions, neither the figure nor its caption states an odds ratio.
+    bare = captions.risk_effects(effects, kb)
+    assert "odds ratio" not in bare
+    assert numbers_not_shown(bare, risk_figures.forest_plot(effects, kb)) == []
+
+
+def test_the_families_caption_states_what_the_spotlight_shows(kb, effects, assumptions):
+    fig = risk_figures.risk_factor_spotlight(effects, kb, assumptions=assumptions)
+    text = captions.risk_families(effects, kb, NAMED, assumptions=assumptions)
+    assert numbers_not_shown(text, fig) == []
+    assert "in: odds ratio 1.8" in text  # weak core's, as its label in the figure says
+    assert "simulation noise" in text
+    # The overtraining family (overuse's) holds a contested factor: named, as marked.
+    assert "repeated strain and impact" in text and "contested" in text
+    bare = captions.risk_families(effects, kb, NAMED)
+    assert numbers_not_shown(bare, risk_figures.risk_factor_spotlight(effects, kb)) == []
+
+
+def test_a_caption_number_the_figure_does_not_show_is_caught(kb, effects, assumptions):
+    fig = risk_figures.risk_factor_spotlight(effects, kb, assumptions=assumptions)
+    assert numbers_not_shown("*Figure 4.* A relative risk of 7.77 at 99%.", fig) == [
+        "7.77",
+        "99%",
+    ]
+
+
+def _sweep(tree_f1: float, rulebook_f1: float) -> pd.DataFrame:
+    rows = []
+    for level, tree, rulebook in ((0.0, 0.85, 0.79), (0.2, 0.74, 0.6), (0.4, 0.62, 0.39)):
+        for model, accuracy, f1 in (("tree", tree, tree_f1), ("rulebook", rulebook, rulebook_f1)):
+            rows.append(
+                {
+                    "misreport": level,
+                    "model": model,
+                    "accuracy": accuracy,
+                    "accuracy_sd": 0.01,
+                    "macro_f1": f1,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("tree_f1", [0.29, 0.45], ids=["tree-f1-below", "tree-f1-above"])
+def test_the_noise_sweep_caption_states_only_the_accuracy_the_figure_plots(tree_f1):
+    sweep = _sweep(tree_f1, 0.32)
+    fig = classifier.noise_sweep_figure(sweep)
+    text = captions.noise_sweep(sweep)
+    assert numbers_not_shown(text, fig) == []
+    assert "0.29" not in text and "0.32" not in text  # macro F1: not plotted
+    if tree_f1 < 0.32:
+        assert "plots accuracy only" in text and "cross-validation table" in text
+    else:
+        assert "macro F1" not in text
+
+
+def test_the_depth_caption_names_the_choice_and_what_it_gives_up():
+    from tests.figures.test_depth_figure import CURVE
+
+    text = captions.depth_choice(CURVE, 3, readable=2)
+    assert "Depth 3 is the simplest tree within one standard error of the best: 8 leaves" in text
+    assert "a depth-2 tree (4 leaves)" in text and "0.700" in text
+    assert "depth-2" not in captions.depth_choice(CURVE, 2, readable=2)  # nothing given up
+
+
+def test_the_audit_caption_counts_what_the_audit_found():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {
+            "profile": [("a",), ("a",), ("b",), ("a", "b")],
+            "age": [40, 70, 40, 40],
+            "kind": ["agrees", "abstains", "tree_where_rulebook_silent", "agrees"],
+            "article_type": ["muscle", "muscle", "disc", ""],
+            "pain_type": ["muscle", "undetermined", "bone", "disc"],
+        }
+    )
+    text = captions.audit_summary(table)
+    assert "3 profiles" in text and "at ages 40 and 70: 4 assessments" in text
+    assert "2 agree" in text and "1 name no type" in text and "0 go against it" in text
+    assert "Where all the signs of a profile point to one type, 1 of the assessments" in text

@@ -420,6 +420,9 @@ def _strings(value) -> list[str]:
 
 
 def figures(kb, fitted) -> dict:
+    from lowback.study.audit import audit
+    from lowback.study.triage import Assessor
+
     cohort, tree, effects = fitted
     examples = {f"runner {MARKUP}": ({"pain_beside_spine"}, 30)}
     return {
@@ -427,7 +430,8 @@ def figures(kb, fitted) -> dict:
         "records_by_kind": knowledge.records_by_kind(kb),
         "evidence_table": knowledge.evidence_table(kb),
         "evidence_sankey": knowledge.evidence_sankey(kb, highlight=True),
-        "tree_figure": classifier.tree_figure(tree, kb, examples, cohort_size=len(cohort)),
+        "tree_figure": classifier.tree_figure(tree, kb, examples),
+        "audit_figure": classifier.audit_figure(audit(Assessor(kb, tree, 40)), kb),
         "triage_rules_table": classifier.triage_rules_table(kb),
         "evidence_map": risk_figures.evidence_map(kb),
         "age_figure": risk_figures.age_figure(cohort, kb),
@@ -513,6 +517,33 @@ def test_explorer_shows_record_markup_as_text(hostile_kb, fitted, monkeypatch):
     assert all(box.description.endswith(HOSTILE) for box in boxes)
     boxes[0].value = True  # the assessment updates, as when a person ticks it
     assert_shown_as_text(out.value, MARKUP)
+
+
+def test_explorer_shows_the_abstain_reason_as_text_and_asks_the_assessor_it_is_given(
+    hostile_kb, fitted
+):
+    import dataclasses
+
+    from lowback.app import explorer
+    from lowback.study.triage import Assessor
+
+    _, tree, _ = fitted
+    assessor = Assessor(hostile_kb, tree, 40)
+    result = assessor.assess(["no_relief_from_self_care"], age=40)
+    assert result.pain_type == "undetermined" and result.abstain_reason
+    assert_shown_as_text(explorer.render_assessment(result), "No type named: ")
+    hostile = dataclasses.replace(result, abstain_reason=HOSTILE)
+    assert_shown_as_text(explorer.render_assessment(hostile), MARKUP, BREAKOUT, MD_LINK)
+
+    app = explorer.symptom_explorer(assessor)  # no default_assessor: the one given
+    column, out = app.children
+    boxes = [w for w in column.children if hasattr(w, "indent")]
+    assert all(box.description.endswith(HOSTILE) for box in boxes)
+    (relief,) = [
+        b for b, s in zip(boxes, assessor.signs, strict=True) if s == result.evidence[0].id
+    ]
+    relief.value = True
+    assert_shown_as_text(out.value, result.abstain_reason, MARKUP)
 
 
 def hostile_notebook(kb, title: str) -> nbformat.NotebookNode:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from lowback.cli import main
 from lowback.data.schema import REPORTED, TRIAGE_LEVELS
+from lowback.study.abstention import article_type
 from lowback.study.triage import (
     AssessmentInputError,
     Assessor,
@@ -30,6 +33,7 @@ JSON_KEYS = {
     "evidence",
     "path",
     "reasons",
+    "abstain_reason",
 }
 REASON_KEYS = {
     "rule",
@@ -67,6 +71,8 @@ def test_vignette_gets_the_material_s_answer_for_the_material_s_reason(index):
     assert result.triage == row["triage"], row["because"]
     if row["pain_type"]:
         assert result.pain_type == row["pain_type"], row["because"]
+        # An undetermined type comes with its reason in words; a named one with none.
+        assert bool(result.abstain_reason) == (row["pain_type"] == "undetermined"), row["id"]
     reasons = {r.rule: r for r in result.reasons}
     assert row["decided_by"] in reasons, (row["id"], list(reasons))
     deciding = reasons[row["decided_by"]]
@@ -114,15 +120,26 @@ def test_no_model_can_overrule_the_gate(monkeypatch):
     def certain_muscle(tree, leaf):
         shares = [0.0] * len(tree.classes)
         shares[muscle] = 1.0
-        return shares
+        return np.array(shares)
 
-    monkeypatch.setattr("lowback.study.triage.leaf_shares", certain_muscle)
+    before = {row["id"]: _assess_vignette(row) for _, row in VIGNETTES.iterrows()}
+    monkeypatch.setattr("lowback.study.abstention.leaf_shares", certain_muscle)
+    changed = 0
     for _, row in VIGNETTES.iterrows():
         result = _assess_vignette(row, hostile)
         assert result.triage == row["triage"], row["id"]
-        assert result.reasons == _assess_vignette(row).reasons, row["id"]
-        if any(s in real.rules.symptom_types for s in _split(row["symptoms"])):
-            assert result.pain_type == "muscle"  # the model's answer did change
+        assert result.reasons == before[row["id"]].reasons, row["id"]
+        signs = _split(row["symptoms"])
+        if not any(s in real.rules.symptom_types for s in signs):
+            assert result.pain_type == "undetermined", row["id"]
+        elif article_type(real.rules, signs) not in ("", "muscle"):
+            # Certain muscle against the article's words names nothing.
+            assert result.pain_type == "undetermined", row["id"]
+            assert "no type is named against the article's words" in result.abstain_reason
+        else:
+            assert result.pain_type in ("muscle", "undetermined"), row["id"]
+        changed += result.pain_type != before[row["id"]].pain_type
+    assert changed  # the model's answer did change
 
 
 def _fires(rule: dict, signs: set[str]) -> bool:
@@ -324,6 +341,7 @@ def test_cli_assess_json_says_disc_and_urgent_with_quotes_and_reasons(kb):
     assert (reason["rule"], reason["basis"], reason["via"]) == ("t10", "inferred", ["c034", "c035"])
     assert reason["raised_by"] == ["pain_worse_when_bending", "pain_radiates_to_legs"]
     assert data["red_flags"] == ["suspected_disc_pain"]
+    assert data["abstain_reason"] == ""  # a type is named
     assert "suspected_disc_pain" not in {e["id"] for e in data["evidence"]}  # not reported
     raw = kb.texts["runners_low_back_pain"]
     assert data["evidence"]
@@ -352,6 +370,20 @@ def test_cli_assess_shows_the_counter_claim_on_self_care(capsys):
     assert "triage: SELF CARE" in out and "  literal: “If you have pain in your bones" in out
     assert "Keep running" in out and "(c020, c078)" in out
     assert "running can make the pain worse" in out and "(hedged)" in out
+
+
+def test_cli_assess_says_why_no_pain_type_is_named(capsys):
+    assert main(["assess", "--symptom", "no_relief_from_self_care", "--age", "40"]) == 0
+    out = capsys.readouterr().out
+    line = out.index("pain type: undetermined")
+    reason = out.index("  no type named: the signs you ticked are shared by muscle and bone pain")
+    assert line < reason < out.index("the tree's path:")
+    path = out[out.index("the tree's path:") :].split("what the material suggests:")[0]
+    last = path.strip().splitlines()[-1].strip()  # the leaf used, its shares, no verdict
+    assert re.fullmatch(r"leaf \d+: \d+% .+: no symptom you ticked tells the types apart", last)
+    assert main(["assess", "--symptom", "pain_radiates_to_legs", "--age", "40"]) == 0
+    named = capsys.readouterr().out
+    assert "pain type: disc" in named and "no type named" not in named
 
 
 def test_cli_assess_unknown_id_exits_2_with_a_suggestion():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lowback.study.tree import (
     AGE,
-    MAX_DEPTH,
+    TREE_DEPTH,
     decision_path,
     feature_evidence,
     fit_tree,
@@ -15,7 +15,7 @@ from lowback.study.tree import (
 
 
 def test_the_tree_is_shallow_enough_to_read_and_seeded(kb, cohort, tree):
-    assert tree.estimator.get_depth() <= MAX_DEPTH
+    assert tree.estimator.get_depth() <= TREE_DEPTH
     again = fit_tree(kb, cohort, random_state=0)
     assert (again.estimator.tree_.threshold == tree.estimator.tree_.threshold).all()
     assert "age_over_65" not in tree.features and "age" in tree.features

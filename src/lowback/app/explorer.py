@@ -11,7 +11,7 @@ import jinja2
 
 from lowback.errors import AssessmentInputError
 from lowback.figures.style import TRIAGE_COLOURS
-from lowback.study.triage import DISCLAIMER, Assessment, default_assessor, modality_note
+from lowback.study.triage import DISCLAIMER, Assessment, Assessor, default_assessor, modality_note
 
 CONTROL_WIDTH = "400px"  # wide enough for the longest sign's label and the age readout
 
@@ -24,8 +24,9 @@ _TEMPLATES = jinja2.Environment(
 
 def render_assessment(result: Assessment | None) -> str:
     """An assessment as HTML, every record text escaped (``None``: nothing ticked yet):
-    the triage and its reasons (literal or inferred), the signs, the tree's path and the
-    advice, each quote with its modality (hedged, recommendation)."""
+    the triage and its reasons (literal or inferred), the pain type (or why none is named),
+    the signs, the tree's path and the advice, each quote with its modality (hedged,
+    recommendation)."""
     colour = None if result is None else TRIAGE_COLOURS[result.triage]
     labels = {} if result is None else {e.id: e.label for e in result.evidence}
     return _TEMPLATES.get_template("assessment.html.j2").render(
@@ -37,9 +38,14 @@ def render_assessment(result: Assessment | None) -> str:
     )
 
 
-def symptom_explorer() -> widgets.Widget:
-    """Checkboxes for every sign, an age slider, and the assessment, updated live."""
-    assessor = default_assessor()
+def symptom_explorer(assessor: Assessor | None = None) -> widgets.Widget:
+    """Checkboxes for every sign, an age slider, and the assessment, updated live.
+
+    ``assessor`` is the one to ask (a notebook passes its own, so the explorer shows the
+    notebook's tree); by default :func:`~lowback.study.triage.default_assessor`, fitted on
+    notebook 02's cohort.
+    """
+    assessor = default_assessor() if assessor is None else assessor
     boxes = {
         sign: widgets.Checkbox(
             description=assessor.sign_evidence(sign).label,

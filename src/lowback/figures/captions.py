@@ -12,10 +12,12 @@ import html
 import pandas as pd
 
 from lowback.data.records import KnowledgeBase
+from lowback.figures.effects import assumptions_for, input_text
 from lowback.study.assumptions import AGE_FACTOR, OVER_65_FROM, Assumptions
+from lowback.study.audit import AUDIT_AGES
 from lowback.study.cohort import NO_PAIN
 from lowback.study.evaluation import Evaluation
-from lowback.study.risk import ANY_PAIN, evidence_matrix, prevention_matrix
+from lowback.study.risk import ANY_PAIN, contested_factors, evidence_matrix, prevention_matrix
 from lowback.study.rulebook import Rulebook
 from lowback.study.tree import AGE, TreeModel
 
@@ -54,7 +56,6 @@ def tree_and_age(tree: TreeModel, cohort: pd.DataFrame, kb: KnowledgeBase) -> st
         for node in range(structure.node_count)
         if structure.children_left[node] != structure.children_right[node]
     )
-    over_65 = (cohort["age"] >= OVER_65_FROM).mean()
     first = tree.features[structure.feature[0]]
     asked = "age" if first == AGE else _label(kb, first).lower()
     opening = f"*Figure 2.* The tree's first question is about {asked}. "
@@ -63,13 +64,13 @@ def tree_and_age(tree: TreeModel, cohort: pd.DataFrame, kb: KnowledgeBase) -> st
         aged = [t for t in rules.pain_types if t in rules.risk_factor_types.get(AGE_FACTOR, ())]
         about = f" (more likely {_listing(kb, aged)})" if aged else ""
         return opening + (
-            f"It asks about age: with {over_65:.1%} of the simulated runners over 65, the "
-            f"article's over-65 statement{about} is worth a question."
+            f"It asks about age: enough simulated runners are over 65 for the article's "
+            f"over-65 statement{about} to be worth a question."
         )
     return opening + (
-        "Its questions are all symptoms; age never appears: over-65s are "
-        f"only {over_65:.1%} of the simulated cohort, too few for a depth-4 tree to spend a "
-        "question on."
+        "Its questions are all symptoms; age never appears: too few simulated runners are "
+        "over 65 (the risk-factor notebook's age figure) for a "
+        f"depth-{int(structure.max_depth)} tree to spend a question on."
     )
 
 
@@ -96,7 +97,8 @@ def tree_and_rulebook(agreement: pd.Series) -> str:
 
 
 def noise_sweep(sweep: pd.DataFrame) -> str:
-    """Accuracy at the lowest and highest noise, and a warning where macro F1 disagrees."""
+    """Accuracy at the lowest and highest noise (what the figure plots), and a pointer to
+    macro F1 (which it does not plot) where the two disagree."""
     low, high = sweep["misreport"].min(), sweep["misreport"].max()
     at = sweep.set_index(["misreport", "model"])
     accuracy = at["accuracy"]
@@ -108,9 +110,10 @@ def noise_sweep(sweep: pd.DataFrame) -> str:
     tree_f1, rule_f1 = at.loc[(high, "tree"), "macro_f1"], at.loc[(high, "rulebook"), "macro_f1"]
     if tree_f1 < rule_f1:
         text += (
-            f" Beware the tree's lead at high noise: its macro F1 there ({tree_f1:.2f}) is below "
-            f"the rulebook's ({rule_f1:.2f}), so the lead comes from answering the most common "
-            "type more often."
+            " The figure plots accuracy only; beware the tree's lead at high noise: its "
+            "macro F1 there, from the sweep's cross-validation table (column `macro_f1`, not "
+            "plotted), is below the rulebook's, so the lead comes from answering the most "
+            "common type more often."
         )
     return text
 
@@ -150,32 +153,101 @@ def risk_age(cohort: pd.DataFrame, assumptions: Assumptions) -> str:
     )
 
 
-def risk_effects(effects: pd.DataFrame, kb: KnowledgeBase) -> str:
-    """The largest relative risk of any back pain, and whether every factor raises it."""
-    any_pain = effects[effects["outcome"] == ANY_PAIN].set_index("risk_factor")
-    top = any_pain["relative_risk"].idxmax()
-    raised = (any_pain["low"] > 1).sum()
+def _contested_in(kb: KnowledgeBase, factors) -> list[str]:
+    """The factors among ``factors`` the material contradicts itself about."""
+    return [f for f in contested_factors(kb).index if f in set(factors)]
+
+
+def _interval_sentence(runners: int) -> str:
     return (
-        f"*Figure 3.* {raised} of {len(any_pain)} factors raise the risk of back pain in this "
-        "simulation with a 95 % interval above 1, as the assumptions make them; the largest "
-        f"relative risk is for {_label(kb, top).lower()} "
-        f"({any_pain.loc[top, 'relative_risk']:.2f}, "
-        f"95 % CI {any_pain.loc[top, 'low']:.2f} to {any_pain.loc[top, 'high']:.2f}). Pick a pain "
-        "type in the dropdown to see the type-specific factors shift the mix."
+        "The intervals are simulation noise: 95 % bootstrap intervals over "
+        f"{runners:,} simulated runners, which shrink with the cohort size and say nothing "
+        "about real runners."
     )
 
 
-def risk_families(effects: pd.DataFrame, kb: KnowledgeBase, factors: list[str]) -> str:
-    """The pain type each of ``factors`` raises most, with its relative risk."""
+def risk_effects(
+    effects: pd.DataFrame,
+    kb: KnowledgeBase,
+    *,
+    assumptions: Assumptions | None = None,
+    cohort: pd.DataFrame | None = None,
+) -> str:
+    """What went in (assumed odds ratios) and what came out (simulated relative risks of
+    any back pain), the largest of them, the contested factors and the intervals' nature:
+    the numbers :func:`lowback.figures.effects.forest_plot` shows, given the same
+    ``assumptions`` and ``cohort``."""
+    assumptions = assumptions_for(kb, cohort, assumptions)
+    any_pain = effects[effects["outcome"] == ANY_PAIN].set_index("risk_factor")
+    risks = any_pain["relative_risk"]
+    top = risks.idxmax()
+    runners = int(any_pain["with_factor"].iloc[0] + any_pain["without_factor"].iloc[0])
+    contested = _contested_in(kb, any_pain.index)
+    top_text = f"{risks[top]:.2f} for {_label(kb, top).lower()}"
+    if top in contested:
+        top_text += ", a factor the material contradicts itself about"
+    if assumptions is None:
+        text = (
+            f"*Figure 3.* What came out: the simulated relative risk of back pain runs from "
+            f"{risks.min():.2f} to {risks.max():.2f}; the largest is {top_text}."
+        )
+    else:
+        odds = {f: assumptions.risk_factors[f][1] for f in any_pain.index}
+        text = (
+            "*Figure 3.* What went in, each factor's assumed odds ratio on pain, runs from "
+            f"{min(odds.values()):g} to {max(odds.values()):g}; what came out, the simulated "
+            f"relative risk of back pain, from {risks.min():.2f} to {risks.max():.2f}. The "
+            f"largest relative risk, {top_text}, came from an assumed odds ratio of "
+            f"{odds[top]:g}: an odds ratio multiplies the odds, not the risk (the subtitle "
+            "works one factor through)."
+        )
+    if contested:
+        text += (
+            f" Marked ⚠, contested: the material contradicts itself about "
+            f"{_listing(kb, contested)}, so their assumed effects rest on disputed claims."
+        )
+    return (
+        text
+        + " "
+        + _interval_sentence(runners)
+        + " Pick a pain type in the dropdown to see the type-specific factors shift the mix."
+    )
+
+
+def risk_families(
+    effects: pd.DataFrame,
+    kb: KnowledgeBase,
+    factors: list[str],
+    *,
+    assumptions: Assumptions | None = None,
+) -> str:
+    """The pain type each of ``factors`` raises most (simulated relative risk) and, given
+    the assumptions, what went in; the contested factors of their families; the
+    intervals' nature: the numbers :func:`lowback.figures.spotlight.risk_factor_spotlight`
+    shows, given the same ``assumptions``."""
     by_type = effects[effects["outcome"] != ANY_PAIN]
     strongest = by_type.loc[by_type.groupby("risk_factor")["relative_risk"].idxmax()]
     strongest = strongest.set_index("risk_factor")
-    parts = [
-        f"{_label(kb, f).lower()}: {strongest.loc[f, 'outcome']} "
-        f"({strongest.loc[f, 'relative_risk']:.2f})"
-        for f in factors
-    ]
-    return "*Figure 4.* The pain type each factor raises most: " + "; ".join(parts) + "."
+    rules = Rulebook.of(kb)
+    parts = []
+    for f in factors:
+        outcome = strongest.loc[f, "outcome"]
+        part = f"{_label(kb, f).lower()}: {outcome} ({strongest.loc[f, 'relative_risk']:.2f}"
+        if assumptions is not None:
+            part += f"; in: odds ratio {input_text(assumptions, rules, f, outcome)}"
+        parts.append(part + ")")
+    went_in = " (simulated relative risk; what went in)" if assumptions else ""
+    text = f"*Figure 4.* The pain type each factor raises most{went_in}: " + "; ".join(parts)
+    family_of = kb.entities.set_index("id")["group"]
+    families = {family_of[f] for f in factors}
+    contested = _contested_in(kb, family_of[family_of.isin(families)].index)
+    if contested:
+        text += (
+            f". Marked ⚠, contested: the material contradicts itself about "
+            f"{_listing(kb, contested)}"
+        )
+    runners = int(effects["with_factor"].iloc[0] + effects["without_factor"].iloc[0])
+    return text + ". " + _interval_sentence(runners).replace("The intervals", "The whiskers")
 
 
 def risk_prevention(kb: KnowledgeBase) -> str:
@@ -188,3 +260,51 @@ def risk_prevention(kb: KnowledgeBase) -> str:
         f"measure aimed at them ({_listing(kb, most.index)}). {_label(kb, most.index[0])} has the "
         f"most: {most.iloc[0]} measures."
     )
+
+
+def depth_choice(curve: pd.DataFrame, chosen: int, *, readable: int = 4) -> str:
+    """The depth the one-standard-error rule picked, and what it gives up against a
+    ``readable`` tree (the depth-4 tree the study used before)."""
+    by_depth = curve.set_index("depth")
+    best = by_depth["macro_f1"].idxmax()
+    pick = by_depth.loc[chosen]
+    text = (
+        f"*The depth curve.* Macro F1 rises from {by_depth['macro_f1'].iloc[0]:.2f} at depth "
+        f"{by_depth.index[0]} to {by_depth.loc[best, 'macro_f1']:.3f} at depth {best} "
+        f"(± {by_depth.loc[best, 'macro_f1_se']:.3f}, one standard error over the folds). "
+        f"Depth {chosen} is the simplest tree within one standard error of the best: "
+        f"{int(pick['leaves'])} leaves."
+    )
+    if readable in by_depth.index and readable != chosen:
+        small = by_depth.loc[readable]
+        text += (
+            f" What it gives up: a depth-{readable} tree ({int(small['leaves'])} leaves) "
+            f"reads at a glance but scores {small['macro_f1']:.3f}; the chosen tree asks "
+            f"more questions, so its figure is larger and some leaves hold few runners."
+        )
+    return text + " All of it on simulated runners, under the assumptions file."
+
+
+def audit_summary(table: pd.DataFrame) -> str:
+    """What the audit of every profile found: answers by kind, abstentions by reason."""
+    profiles = table["profile"].nunique()
+    ages = sorted(table["age"].unique())
+    if len(ages) > len(AUDIT_AGES):
+        base = " and ".join(str(a) for a in AUDIT_AGES)
+        ages = f"{len(ages)} ages ({base}, and either side of every age the tree splits on)"
+    else:
+        ages = "ages " + " and ".join(str(a) for a in ages)
+    kinds = table["kind"].value_counts()
+    against = table[(table["article_type"] != "") & (table["pain_type"] != "undetermined")]
+    wrong = int((against["pain_type"] != against["article_type"]).sum())
+    parts = [
+        f"*The audit.* {profiles} profiles (every sign alone and every pair) at {ages}: "
+        f"{len(table):,} assessments.",
+        f"{kinds.get('agrees', 0):,} agree with the article's rulebook, "
+        f"{kinds.get('abstains', 0):,} name no type, "
+        f"{kinds.get('tree_where_rulebook_silent', 0):,} name one where the rulebook is "
+        f"silent (signs of two types), {kinds.get('tree_against_rulebook', 0):,} go against it.",
+        f"Where all the signs of a profile point to one type, {wrong:,} of the assessments "
+        "name another.",
+    ]
+    return " ".join(parts)

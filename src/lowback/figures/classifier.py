@@ -1,10 +1,12 @@
 """Figures of the symptom classifier (notebook 02): the tree, its evaluation, the gate.
 
-The fitted decision tree drawn node by node (each node a bar of its class mix, in the
-pain types' colours from :func:`~lowback.figures.style.pain_type_colours`, with the
-quote behind each question and the paths of example runners), its cross-validated
-confusion matrix, tree against the article's rulebook, accuracy as misreporting noise
-grows, and the red-flag gate's rules. Every number comes from a SIMULATED cohort.
+The fitted decision tree (:func:`tree_figure`, drawn in :mod:`~lowback.figures.tree_figure`,
+with :func:`tree_description`, its text alternative) and the audit of the assessment
+(:func:`audit_figure`, :func:`audit_summary`, in :mod:`~lowback.figures.audit`) are
+imported here, so the notebook calls every figure of its own as ``classifier.<name>``.
+This module draws the tree's cross-validated confusion matrix, tree against the
+article's rulebook, accuracy as misreporting noise grows, and the red-flag gate's rules.
+Every number comes from a SIMULATED cohort.
 """
 
 from __future__ import annotations
@@ -17,243 +19,27 @@ from plotly.subplots import make_subplots
 
 from lowback.data.records import KnowledgeBase
 from lowback.data.schema import TRIAGE_LEVELS
+from lowback.figures.audit import audit_figure, audit_summary
 from lowback.figures.style import (
-    NEUTRAL_COLOUR,
     SERIES_COLOURS,
     TRIAGE_COLOURS,
-    dropdown,
     escape_wrapped,
-    pain_type_colours,
-    pain_types_in,
     style_figure,
     table,
 )
-from lowback.study.tree import decision_path, feature_values, splits, walk
+from lowback.figures.tree_figure import tree_figure
+from lowback.figures.tree_paths import tree_description
 
-
-def _tree_layout(structure) -> dict[int, tuple[float, float]]:
-    """x (leaves evenly spaced, parents centred over children) and y (depth) per node."""
-    positions: dict[int, tuple[float, float]] = {}
-    next_leaf = [0]
-
-    def place(node: int, depth: int) -> float:
-        left, right = structure.children_left[node], structure.children_right[node]
-        if left == right:
-            x = float(next_leaf[0])
-            next_leaf[0] += 1
-        else:
-            x = (place(left, depth + 1) + place(right, depth + 1)) / 2
-        positions[node] = (x, -float(depth))
-        return x
-
-    place(0, 0)
-    return positions
-
-
-def tree_figure(
-    tree,
-    kb: KnowledgeBase,
-    examples: dict[str, tuple[set[str], float]] | None = None,
-    *,
-    cohort_size: int | None = None,
-) -> go.Figure:
-    """The decision tree as an interactive figure.
-
-    Each node is a bar of its class mix (simulated runners of each of the tree's pain
-    types reaching it, each in its colour from the records); hovering a node shows its
-    question, its counts and the quote behind its feature. A dropdown highlights the path
-    of one example runner.
-
-    Parameters
-    ----------
-    tree : lowback.study.tree.TreeModel
-    kb : KnowledgeBase
-    examples : dict, optional
-        Example name -> (the signs the runner reports, age in years).
-    cohort_size : int, optional
-        Number of simulated runners the tree was fitted on, for the title.
-
-    Raises
-    ------
-    ValueError
-        If a class of the tree is not a pain type of ``kb``.
-    """
-    structure = tree.estimator.tree_
-    positions = _tree_layout(structure)
-    classes = tree.classes
-    colours = pain_type_colours(kb)
-    shown = pain_types_in(classes, colours)  # every class, in the study's order
-    column = [classes.index(t) for t in shown]
-    half_width, half_height = 0.42, 0.13
-    fig = go.Figure()
-    edge_x, edge_y, labels_x, labels_y, labels = [], [], [], [], []
-    for node, (x, y) in positions.items():
-        for child, answer in (
-            (structure.children_left[node], "no"),
-            (structure.children_right[node], "yes"),
-        ):
-            if child == -1 or structure.children_left[node] == structure.children_right[node]:
-                continue
-            cx, cy = positions[child]
-            edge_x += [x, cx, None]
-            edge_y += [y - half_height, cy + half_height, None]
-            labels_x.append(x + 0.72 * (cx - x))  # near the child, clear of the question text
-            labels_y.append(y + 0.72 * (cy - y))
-            labels.append(answer)
-    fig.add_trace(
-        go.Scatter(
-            x=edge_x,
-            y=edge_y,
-            mode="lines",
-            line={"color": NEUTRAL_COLOUR, "width": 2},
-            hoverinfo="skip",
-            showlegend=False,
-            name="edges",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=labels_x,
-            y=labels_y,
-            mode="text",
-            text=labels,
-            hoverinfo="skip",
-            textfont={"size": 13, "color": "#555555"},
-            showlegend=False,
-            name="answers",
-        )
-    )
-
-    hover, texts, xs, ys, bars = [], [], [], [], []
-    split_at = {s.node: s for s in splits(tree, kb)}
-    for node, (x, y) in positions.items():
-        counts = (structure.value[node][0] * structure.weighted_n_node_samples[node])[column]
-        total = counts.sum()
-        left = x - half_width
-        for share, pain_type in zip(counts / total, shown, strict=True):
-            right = left + 2 * half_width * share
-            bars.append(
-                {
-                    "type": "rect",
-                    "x0": left,
-                    "x1": right,
-                    "y0": y - half_height,
-                    "y1": y + half_height,
-                    "fillcolor": colours[pain_type],
-                    "line": {"width": 0},
-                    "layer": "below",
-                }
-            )
-            left = right
-        mix = "<br>".join(
-            f"{t}: {round(c):,} ({c / total:.0%})" for t, c in zip(shown, counts, strict=True)
-        )
-        runners = f"{round(total):,} simulated runners"
-        if node in split_at:
-            split = split_at[node]
-            texts.append(escape_wrapped(split.question, 18))
-            hover.append(
-                f"<b>node {node}: {html.escape(split.question)}</b><br>{runners}<br>{mix}"
-                f"<br><i>from the material</i> ({split.claim}, characters "
-                f"[{split.start}:{split.end}]):<br>“{escape_wrapped(split.quote)}”"
-            )
-        else:
-            best = shown[int(counts.argmax())]
-            texts.append(f"<b>{best}</b><br>{counts.max() / total:.0%}")
-            hover.append(f"<b>leaf {node}: {best}</b><br>{runners}<br>{mix}")
-        xs.append(x)
-        ys.append(y)
-    # One layout update: add_shape per bar re-validates every shape so far (quadratic).
-    fig.update_layout(shapes=bars)
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="markers+text",
-            text=texts,
-            textposition="bottom center",
-            textfont={"size": 11},
-            marker={"size": 30, "opacity": 0},
-            hovertext=hover,
-            hoverinfo="text",
-            showlegend=False,
-            name="nodes",
-        )
-    )
-    for pain_type in shown:
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=pain_type,
-                marker={"symbol": "square", "size": 14, "color": colours[pain_type]},
-            )
-        )
-
-    examples = examples or {}
-    fixed = len(fig.data)
-    captions = []
-    for name, (signs, age) in examples.items():
-        values = feature_values(tree, signs, age)
-        nodes = walk(tree, values)
-        fig.add_trace(
-            go.Scatter(
-                x=[positions[n][0] for n in nodes],
-                y=[positions[n][1] for n in nodes],
-                mode="lines+markers",
-                line={"color": "#000000", "width": 4},
-                marker={"size": 12, "color": "#000000"},
-                opacity=0.55,
-                name=f"path: {html.escape(name)}",
-                hoverinfo="skip",  # hovering a node on the path must show the node and its quote
-                visible=False,
-                showlegend=False,
-            )
-        )
-        steps = " → ".join(html.escape(s) for s in decision_path(tree, kb, values))
-        captions.append(_path_caption(f"<b>{html.escape(name)}</b>: {steps}"))
-    if examples:
-        fig.data[fixed].visible = True
-        buttons = []
-        for i, name in enumerate(examples):
-            visible = [True] * fixed + [j == i for j in range(len(examples))]
-            buttons.append(
-                {
-                    "label": html.escape(name),
-                    "method": "update",
-                    "args": [{"visible": visible}, {"annotations": [captions[i]]}],
-                }
-            )
-        fig.update_layout(
-            updatemenus=dropdown(buttons, x=0.0, y=1.09, xanchor="left"),
-            annotations=[captions[0]],
-        )
-    size = f" on {cohort_size:,} simulated runners" if cohort_size else " on simulated runners"
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, range=[min(y for _, y in positions.values()) - 0.45, 0.3])
-    fig.update_layout(
-        legend={"title": "pain type", "orientation": "h", "x": 1, "xanchor": "right", "y": 1.07}
-    )
-    fig = style_figure(fig, f"Decision tree fitted{size}", height=680)
-    fig.update_layout(margin={"t": 120, "b": 90})
-    return fig
-
-
-def _path_caption(text: str) -> dict:
-    """The chosen example runner's path in words, under the tree."""
-    return {
-        "text": text,
-        "x": 0,
-        "y": -0.04,
-        "xref": "paper",
-        "yref": "paper",
-        "showarrow": False,
-        "xanchor": "left",
-        "yanchor": "top",
-        "align": "left",
-        "font": {"size": 13},
-    }
+__all__ = [
+    "audit_figure",
+    "audit_summary",
+    "confusion_heatmap",
+    "noise_sweep_figure",
+    "tree_description",
+    "tree_figure",
+    "tree_versus_rulebook",
+    "triage_rules_table",
+]
 
 
 def confusion_heatmap(evaluation) -> go.Figure:

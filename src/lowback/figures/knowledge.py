@@ -122,17 +122,24 @@ def material_map(kb: KnowledgeBase, source: str | None = None) -> go.Figure:
 
 
 def records_by_kind(kb: KnowledgeBase) -> go.Figure:
-    """Entities of each kind, and the claims that name them."""
+    """Entities of each kind, and the claims that name an entity of that kind.
+
+    A claim names two entities (its subject and object), so it counts under both their
+    kinds (once where both are of one kind) and under none when it links two claims
+    (``contradicts``): the claims' bars do not add up to the number of claims, and the
+    legend says so, with both totals.
+    """
     labelled = kb.claims_with_labels()
     rows = []
     for kind in KINDS:
         named = (labelled["subject_kind"] == kind) | (labelled["object_kind"] == kind)
         rows.append((kind, int((kb.entities["kind"] == kind).sum()), int(named.sum())))
     counts = pd.DataFrame(rows, columns=["kind", "entities", "claims"])
+    entities, claims, named = len(kb.entities), len(kb.claims), int(counts["claims"].sum())
     fig = go.Figure(
         [
             go.Bar(
-                name="entities",
+                name=f"entities of this kind ({entities} in all)",
                 x=counts["kind"],
                 y=counts["entities"],
                 marker_color=SERIES_COLOURS[0],
@@ -140,7 +147,10 @@ def records_by_kind(kb: KnowledgeBase) -> go.Figure:
                 textposition="outside",
             ),
             go.Bar(
-                name="claims naming them",
+                name=(
+                    "claims naming an entity of this kind (a claim names two, so these bars "
+                    f"add up to {named}, not to the {claims} claims)"
+                ),
                 x=counts["kind"],
                 y=counts["claims"],
                 marker_color=SERIES_COLOURS[1],
@@ -149,10 +159,17 @@ def records_by_kind(kb: KnowledgeBase) -> go.Figure:
             ),
         ]
     )
-    fig.update_layout(barmode="group")
+    fig.update_layout(
+        barmode="group",
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"},
+    )
     fig.update_xaxes(title_text="Kind of entity")
-    fig.update_yaxes(title_text="Number of records")
-    return style_figure(fig, f"{len(kb.entities)} entities backed by {len(kb.claims)} claims")
+    fig.update_yaxes(title_text="Entities, or claims naming one")
+    fig = style_figure(
+        fig, f"{entities} entities, and how many of the {claims} claims name each kind"
+    )
+    fig.update_layout(margin={"t": 130})
+    return fig
 
 
 def evidence_table(kb: KnowledgeBase) -> go.Figure:

@@ -17,6 +17,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lowback.data.records import KnowledgeBase
+from lowback.figures.effects import factor_order, forest_plot, group_label
+from lowback.figures.spotlight import risk_factor_spotlight
 from lowback.figures.style import (
     dropdown,
     escape_wrapped,
@@ -29,29 +31,7 @@ from lowback.study.assumptions import OVER_65_FROM
 from lowback.study.risk import ANY_PAIN, evidence_matrix, pain_share_by_age, prevention_matrix
 from lowback.study.tree import AGE, feature_evidence
 
-RISK_GROUP_ORDER = (
-    "age",
-    "posture",
-    "weak_core",
-    "overtraining",
-    "form",
-    "flexibility",
-    "pelvis",
-    "diet",
-    "anatomy",
-    "running_with_pain",
-)
-
-
-def _group_label(group: str) -> str:
-    return group.replace("_", " ")
-
-
-def _factor_order(kb: KnowledgeBase) -> list[str]:
-    factors = kb.entities_of_kind("risk_factor")
-    rank = {g: i for i, g in enumerate(RISK_GROUP_ORDER)}
-    ordered = factors.assign(rank=factors["group"].map(rank).fillna(len(rank)))
-    return ordered.sort_values(["rank"], kind="stable")["id"].tolist()
+__all__ = ["age_figure", "evidence_map", "forest_plot", "prevention_map", "risk_factor_spotlight"]
 
 
 def evidence_map(kb: KnowledgeBase) -> go.Figure:
@@ -62,7 +42,7 @@ def evidence_map(kb: KnowledgeBase) -> go.Figure:
     claims the material contradicts is marked.
     """
     links = evidence_matrix(kb)
-    factors = _factor_order(kb)
+    factors = factor_order(kb)
     pain_kind = list(dict.fromkeys(links.loc[links["target_kind"] == "pain_type", "target"]))
     ordered = [t for t in pain_type_colours(kb) if t in pain_kind]  # the study's order
     pain_targets = ordered + [t for t in pain_kind if t not in ordered]
@@ -99,7 +79,7 @@ def evidence_map(kb: KnowledgeBase) -> go.Figure:
         hover.append(row_hover)
     groups = kb.entities.set_index("id")["group"]
     rows = [
-        f"{html.escape(kb.label(f))} ({_group_label(groups[f])})"
+        f"{html.escape(kb.label(f))} ({group_label(groups[f])})"
         + (" ⚠ contradicted" if f in disputed else "")
         for f in factors
     ]
@@ -242,191 +222,6 @@ def age_figure(cohort: pd.DataFrame, kb: KnowledgeBase, band_width: int = 5) -> 
     return fig
 
 
-def _outcome_label(kb: KnowledgeBase, outcome: str) -> str:
-    """An outcome in words: 'any low back pain', or the pain type's label, escaped."""
-    return "any low back pain" if outcome == ANY_PAIN else html.escape(kb.label(outcome).lower())
-
-
-def _forest_title(label: str) -> str:
-    return f"Relative risk of {label}, with vs without each factor (simulated, bootstrap 95 % CI)"
-
-
-def forest_plot(effects: pd.DataFrame, kb: KnowledgeBase) -> go.Figure:
-    """Relative risk of an outcome with and without each risk factor (bootstrap 95 % CI).
-
-    A dropdown picks the outcome: any low back pain, or one pain type. Hovering a factor
-    shows the claim behind it. The effects come back out of the simulation's assumptions.
-
-    Parameters
-    ----------
-    effects : DataFrame
-        Relative risks (:func:`lowback.study.risk.relative_risks`).
-    kb : KnowledgeBase
-        The records the effects were simulated from.
-
-    Raises
-    ------
-    ValueError
-        If an outcome is neither low back pain nor a pain type of ``kb``.
-    """
-    order = [f for f in _factor_order(kb) if f in set(effects["risk_factor"])]
-    evidence = evidence_matrix(kb).groupby("risk_factor")["quotes"].sum()
-    labels = [f"{html.escape(kb.label(f))}" for f in order]
-    outcomes = list(dict.fromkeys(effects["outcome"]))
-    colours = pain_type_colours(kb)
-    pain_types_in(outcomes, colours)  # every outcome is low back pain or a pain type
-    names = {o: _outcome_label(kb, o) for o in outcomes}
-    fig = go.Figure()
-    for i, outcome in enumerate(outcomes):
-        part = effects[effects["outcome"] == outcome].set_index("risk_factor").loc[order]
-        colour = colours[outcome]
-        fig.add_trace(
-            go.Scatter(
-                x=part["relative_risk"],
-                y=labels,
-                mode="markers",
-                name=names[outcome],
-                marker={"size": 11, "color": colour, "symbol": "square"},
-                visible=i == 0,
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": part["high"] - part["relative_risk"],
-                    "arrayminus": part["relative_risk"] - part["low"],
-                    "color": colour,
-                    "thickness": 2,
-                },
-                customdata=[
-                    [f"{lo:.2f}", f"{hi:.2f}", f"{w:,}", quotes_hover(evidence.get(f, []))]
-                    for f, lo, hi, w in zip(
-                        part.index, part["low"], part["high"], part["with_factor"], strict=True
-                    )
-                ],
-                hovertemplate="<b>%{y}</b>: relative risk %{x:.2f}"
-                " (95 % CI %{customdata[0]} to %{customdata[1]})"
-                "<br>%{customdata[2]} simulated runners with the factor"
-                "<br>%{customdata[3]}<extra></extra>",
-            )
-        )
-    buttons = [
-        {
-            "label": names[o],
-            "method": "update",
-            "args": [
-                {"visible": [j == i for j in range(len(outcomes))]},
-                {"title.text": _forest_title(names[o])},
-            ],
-        }
-        for i, o in enumerate(outcomes)
-    ]
-    fig.add_vline(x=1, line_dash="dash", line_color="#555555")
-    fig.update_layout(
-        updatemenus=dropdown(buttons, x=1.0, y=1.1, xanchor="right"), showlegend=False
-    )
-    fig.update_xaxes(title_text="Relative risk (1 = no difference)", type="log")
-    fig.update_yaxes(autorange="reversed")
-    return style_figure(fig, _forest_title(names[outcomes[0]]), height=680)
-
-
-def risk_factor_spotlight(
-    effects: pd.DataFrame,
-    kb: KnowledgeBase,
-    groups: tuple[str, ...] = ("age", "posture", "weak_core", "overtraining"),
-) -> go.Figure:
-    """One view per risk-factor family: relative risk of each pain type, and the quotes.
-
-    A dropdown picks the family (age, posture, weak core, overtraining, ...); the box
-    under the bars quotes what the material says about it.
-
-    Parameters
-    ----------
-    effects : DataFrame
-        Relative risks (:func:`lowback.study.risk.relative_risks`).
-    kb : KnowledgeBase
-        The records the effects were simulated from.
-    groups : tuple of str
-        The families to offer, in the dropdown's order (the first is shown).
-
-    Raises
-    ------
-    ValueError
-        If an outcome is neither low back pain nor a pain type of ``kb``.
-    """
-    evidence = evidence_matrix(kb)
-    colours = pain_type_colours(kb)
-    pain_types = [t for t in pain_types_in(effects["outcome"], colours) if t != ANY_PAIN]
-    family_of = kb.entities.set_index("id")["group"]
-    fig = go.Figure()
-    views = []
-    for g, group in enumerate(groups):
-        factors = [
-            f
-            for f in _factor_order(kb)
-            if family_of.get(f) == group and f in set(effects["risk_factor"])
-        ]
-        part = effects[effects["risk_factor"].isin(factors)]
-        first = len(fig.data)
-        for pain_type in pain_types:
-            rows = part[part["outcome"] == pain_type].set_index("risk_factor").loc[factors]
-            fig.add_trace(
-                go.Bar(
-                    x=[html.escape(kb.label(f)) for f in factors],
-                    y=rows["relative_risk"],
-                    name=pain_type,
-                    marker_color=colours[pain_type],
-                    visible=g == 0,
-                    legendgroup=pain_type,
-                    showlegend=g == 0,
-                    error_y={
-                        "type": "data",
-                        "symmetric": False,
-                        "array": rows["high"] - rows["relative_risk"],
-                        "arrayminus": rows["relative_risk"] - rows["low"],
-                    },
-                    hovertemplate=f"{pain_type}: relative risk %{{y:.2f}}<extra>%{{x}}</extra>",
-                )
-            )
-        quotes = evidence.loc[evidence["risk_factor"].isin(factors), "quotes"].sum()
-        views.append((first, len(fig.data), quotes_hover(quotes)))
-    buttons = []
-    for g, (group, (first, last, quotes)) in enumerate(zip(groups, views, strict=True)):
-        visible = [first <= i < last for i in range(len(fig.data))]
-        annotation = {
-            "text": f"<b>The material on {_group_label(group)}:</b><br>{quotes}",
-            "x": 0,
-            "y": -0.32,
-            "xref": "paper",
-            "yref": "paper",
-            "showarrow": False,
-            "align": "left",
-            "xanchor": "left",
-            "yanchor": "top",
-            "font": {"size": 14},
-        }
-        buttons.append(
-            {
-                "label": _group_label(group),
-                "method": "update",
-                "args": [{"visible": visible}, {"annotations": [annotation]}],
-            }
-        )
-        if g == 0:
-            fig.update_layout(annotations=[annotation])
-    fig.add_hline(y=1, line_dash="dash", line_color="#555555")
-    fig.update_layout(
-        updatemenus=dropdown(buttons, x=1.0, y=1.12, xanchor="right"), barmode="group"
-    )
-    fig.update_yaxes(title_text="Relative risk (1 = no difference)")
-    fig.update_xaxes(title_text="Risk factor in the family")
-    fig = style_figure(
-        fig,
-        "Spotlight on a family of risk factors: relative risk by pain type (simulated)",
-        height=720,
-    )
-    fig.update_layout(margin={"b": 260})
-    return fig
-
-
 def _prevention_hover(kb: KnowledgeBase, cell: pd.DataFrame, measure: str, target: str) -> str:
     what = f"{html.escape(kb.label(measure))} against {html.escape(kb.label(target))}"
     if (measure, target) not in cell.index:
@@ -438,7 +233,7 @@ def prevention_map(kb: KnowledgeBase) -> go.Figure:
     """Which measures the material offers against which risk factors (and in general)."""
     links = prevention_matrix(kb)
     measures = list(dict.fromkeys(links["measure"]))
-    factors = [f for f in _factor_order(kb) if f in set(links["target"])]
+    factors = [f for f in factor_order(kb) if f in set(links["target"])]
     targets = [ANY_PAIN, *factors]
     cell = links.set_index(["measure", "target"])
     z, hover = [], []

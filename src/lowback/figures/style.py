@@ -185,3 +185,22 @@ def dropdown(buttons: list[dict], *, x: float, y: float, xanchor: str) -> list[d
     """A plotly dropdown menu: it works in the static report, with no kernel."""
     menu = {"buttons": buttons, "direction": "down", "x": x, "xanchor": xanchor, "y": y}
     return [{**menu, "yanchor": "top", "showactive": True}]
+
+
+def note(text: str, y: float, *, size: int = FONT_SIZE - 2, colour: str | None = None) -> dict:
+    """A left-aligned note at the left edge, at height ``y`` of the plot (paper units,
+    so 1 is the top of the plot area and more than 1 sits above it); its top edge at ``y``.
+    The text must already be escaped."""
+    font = {"size": size} if colour is None else {"size": size, "color": colour}
+    return {
+        "text": text,
+        "x": 0,
+        "y": y,
+        "xref": "paper",
+        "yref": "paper",
+        "showarrow": False,
+        "align": "left",
+        "xanchor": "left",
+        "yanchor": "top",
+        "font": font,
+    }

@@ -1,9 +1,10 @@
 """How well the tree and the article's rulebook tell the pain types apart, on simulated runners.
 
-Cross-validated accuracy, macro F1, recall and confusion (:func:`evaluate`), where the two
-agree and why they differ (:func:`compare`, :func:`agreement`), and how accuracy falls as
-runners misreport their signs (:func:`noise_sweep`). Every number describes a SIMULATED
-cohort under the assumptions file, not real runners.
+Cross-validated accuracy, macro F1, recall and confusion (:func:`evaluate`), the tree's
+depth chosen by the one-standard-error rule (:func:`depth_curve`, :func:`choose_depth`),
+where the two agree and why they differ (:func:`compare`, :func:`agreement`), and how
+accuracy falls as runners misreport their signs (:func:`noise_sweep`). Every number
+describes a SIMULATED cohort under the assumptions file, not real runners.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from lowback.data.records import KnowledgeBase
 from lowback.study.assumptions import Assumptions, load_assumptions
 from lowback.study.cohort import simulate
 from lowback.study.rulebook import UNDETERMINED, Rulebook
-from lowback.study.tree import AGE, TreeModel, make_tree, tree_features, with_pain
+from lowback.study.tree import AGE, TreeModel, fit_tree, make_tree, tree_features, with_pain
 
 
 class RulebookClassifier(ClassifierMixin, BaseEstimator):
@@ -136,6 +137,65 @@ def evaluate(
     )
 
 
+def depth_curve(
+    kb: KnowledgeBase,
+    cohort: pd.DataFrame,
+    depths=range(1, 9),
+    folds: int = 5,
+    random_state: int = 0,
+) -> pd.DataFrame:
+    """Cross-validated macro F1 (the score) and accuracy of the tree at each depth.
+
+    Each depth is scored by :func:`evaluate` (stratified k-fold, the same folds for every
+    depth); ``leaves`` counts the leaves of the tree that depth gives on the whole cohort.
+
+    Returns
+    -------
+    DataFrame
+        One row per depth: ``depth``, ``macro_f1``, ``macro_f1_sd`` (across folds),
+        ``macro_f1_se`` (``sd / sqrt(folds)``), ``accuracy``, ``leaves``.
+    """
+    rows = []
+    for depth in depths:
+        result = evaluate(
+            make_tree(int(depth), random_state),
+            "tree",
+            kb,
+            cohort,
+            folds=folds,
+            random_state=random_state,
+        )
+        whole = fit_tree(kb, cohort, max_depth=int(depth), random_state=random_state)
+        rows.append(
+            {
+                "depth": int(depth),
+                "macro_f1": result.macro_f1,
+                "macro_f1_sd": result.macro_f1_sd,
+                "macro_f1_se": result.macro_f1_sd / np.sqrt(folds),
+                "accuracy": result.accuracy,
+                "leaves": int(whole.estimator.get_n_leaves()),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def choose_depth(curve: pd.DataFrame) -> int:
+    """The one-standard-error rule: the smallest depth whose mean macro F1 is within one
+    standard error (the best depth's) of the best mean.
+
+    Examples
+    --------
+    >>> curve = pd.DataFrame(
+    ...     {"depth": [2, 3, 4], "macro_f1": [0.70, 0.79, 0.80], "macro_f1_se": [0.01] * 3}
+    ... )
+    >>> choose_depth(curve)
+    3
+    """
+    best = curve.loc[curve["macro_f1"].idxmax()]
+    close = curve[curve["macro_f1"] >= best["macro_f1"] - best["macro_f1_se"]]
+    return int(close["depth"].min())
+
+
 def compare(tree: TreeModel, rules: Rulebook, cohort: pd.DataFrame) -> pd.DataFrame:
     """Where the tree and the rulebook agree and differ, by pattern of signs, and why.
 
@@ -171,8 +231,9 @@ def compare(tree: TreeModel, rules: Rulebook, cohort: pd.DataFrame) -> pd.DataFr
         .sort_values("runners", ascending=False, kind="stable")
     )
     table["agree"] = table["tree"] == table["rulebook"]
+    depth = tree.estimator.get_depth()
     table["why"] = [
-        _why(t, r, s)
+        _why(t, r, s, depth)
         for t, r, s in zip(table["tree"], table["rulebook"], table["signs"], strict=True)
     ]
     return table.reset_index(drop=True)
@@ -188,7 +249,7 @@ def _patterns(present: pd.DataFrame) -> pd.Series:
     return pd.Series(np.asarray(labels, dtype=object)[inverse.ravel()], index=present.index)
 
 
-def _why(tree: str, rulebook: str, signs: str) -> str:
+def _why(tree: str, rulebook: str, signs: str, depth: int) -> str:
     if tree == rulebook:
         return "both follow the same symptoms"
     if rulebook == UNDETERMINED and signs == "(none)":
@@ -196,9 +257,9 @@ def _why(tree: str, rulebook: str, signs: str) -> str:
     if rulebook == UNDETERMINED:
         return "symptoms of different types tie: the tree weighs them by how often each shows"
     return (
-        "the tree, at most four questions deep, does not ask about every symptom on every "
-        "path, discounts signs that also show with other types, and may weigh age, a risk "
-        "factor the rulebook never counts"
+        f"the tree, at most {depth} questions deep, does not ask about every symptom on "
+        "every path, discounts signs that also show with other types, and may weigh age, a "
+        "risk factor the rulebook never counts"
     )
 
 

@@ -180,3 +180,71 @@ def pain_share_by_age(cohort: pd.DataFrame, band_width: int = 5) -> pd.DataFrame
     table.index.name = "age_band_start"
     table.columns.name = None
     return table
+
+
+def pain_risk_by_factor(kb: KnowledgeBase, cohort: pd.DataFrame) -> pd.DataFrame:
+    """Share of simulated runners with any low back pain, with and without each factor.
+
+    The plain risks behind each relative risk of any low back pain (their ratio is the
+    ``relative_risk`` of :func:`relative_risks`), for reading an odds ratio against them.
+
+    Returns
+    -------
+    DataFrame
+        Index ``risk_factor`` (the factors of the claims the cohort has, in rulebook
+        order); columns ``with_factor`` and ``without_factor`` (runners), ``risk_with``
+        and ``risk_without`` (shares with pain; NaN where no runner is in the group).
+    """
+    factors = [f for f in Rulebook.of(kb).risk_factors if f in cohort]
+    pain = (cohort["pain_type"] != NO_PAIN).to_numpy()
+    rows = {}
+    for factor in factors:
+        has = cohort[factor].to_numpy(dtype=bool)
+        n_with = int(has.sum())
+        n_without = len(has) - n_with
+        rows[factor] = {
+            "with_factor": n_with,
+            "without_factor": n_without,
+            "risk_with": pain[has].sum() / n_with if n_with else np.nan,
+            "risk_without": pain[~has].sum() / n_without if n_without else np.nan,
+        }
+    table = pd.DataFrame.from_dict(
+        rows, orient="index", columns=["with_factor", "without_factor", "risk_with", "risk_without"]
+    )
+    table.index.name = "risk_factor"
+    return table
+
+
+def contested_factors(kb: KnowledgeBase) -> pd.DataFrame:
+    """Risk factors the material contradicts itself about, with the contradictions.
+
+    A factor is contested when a ``contradicts`` claim disputes one of its
+    ``risk_factor_for`` claims (the ``contradicted`` links of :func:`evidence_matrix`).
+
+    Returns
+    -------
+    DataFrame
+        Index ``risk_factor`` (entity order); columns ``claims`` (its disputed
+        ``risk_factor_for`` claim ids), ``contradictions`` (the ``contradicts`` claim
+        ids) and ``notes`` (their notes: what each side says). Empty when the material
+        is consistent.
+    """
+    claims = kb.claims
+    links = claims[claims["relation"] == "risk_factor_for"].set_index("id")["subject"]
+    found: dict[str, dict[str, list[str]]] = {}
+    for _, row in claims[claims["relation"] == "contradicts"].iterrows():
+        for side in (row["subject"], row["object"]):
+            if side in links.index:
+                entry = found.setdefault(
+                    links[side], {"claims": [], "contradictions": [], "notes": []}
+                )
+                entry["claims"].append(side)
+                entry["contradictions"].append(row["id"])
+                entry["notes"].append(row["note"])
+    order = [f for f in kb.entities_of_kind("risk_factor")["id"] if f in found]
+    table = pd.DataFrame(
+        [found[f] for f in order],
+        index=pd.Index(order, name="risk_factor"),
+        columns=["claims", "contradictions", "notes"],
+    )
+    return table

@@ -1,6 +1,7 @@
 """The study's decision tree: fitted on a simulated cohort, read in words, walked for one runner.
 
-A shallow tree from the symptoms a runner reports, and age, to the pain type. It is fitted
+A tree from the symptoms a runner reports, and age, to the pain type, at most
+:data:`TREE_DEPTH` questions deep (a depth chosen by cross-validation). It is fitted
 on a SIMULATED cohort (:func:`lowback.study.cohort.simulate`), on the runners with low
 back pain only: it shows how well the article's own rules separate the types if the
 assumptions hold, and diagnoses no one. Its splits are read as questions, each with the
@@ -22,7 +23,11 @@ from lowback.study.assumptions import AGE_FACTOR
 from lowback.study.cohort import NO_PAIN
 from lowback.study.rulebook import Rulebook
 
-MAX_DEPTH = 4
+#: The tree's depth, chosen, not assumed: the smallest depth whose cross-validated macro F1
+#: is within one standard error of the best, on the notebook's cohort (20,000 runners, seed
+#: 2026, the default assumptions; :func:`lowback.study.evaluation.choose_depth`).
+#: ``tests/study/test_depth.py`` derives it again, so it cannot go stale.
+TREE_DEPTH = 6
 AGE = "age"
 
 
@@ -62,15 +67,15 @@ class TreeModel:
         return self.estimator.predict_proba(runners[self.features])
 
 
-def make_tree(max_depth: int = MAX_DEPTH, random_state: int = 0) -> DecisionTreeClassifier:
-    """The study's tree: shallow enough to read, seeded."""
+def make_tree(max_depth: int = TREE_DEPTH, random_state: int = 0) -> DecisionTreeClassifier:
+    """The study's tree: :data:`TREE_DEPTH` deep unless told, seeded."""
     return DecisionTreeClassifier(
         max_depth=max_depth, min_samples_leaf=20, random_state=random_state
     )
 
 
 def fit_tree(
-    kb: KnowledgeBase, cohort: pd.DataFrame, *, max_depth: int = MAX_DEPTH, random_state: int = 0
+    kb: KnowledgeBase, cohort: pd.DataFrame, *, max_depth: int = TREE_DEPTH, random_state: int = 0
 ) -> TreeModel:
     """Fit the tree on the runners with pain of a simulated cohort."""
     features = tree_features(Rulebook.of(kb))
@@ -184,8 +189,15 @@ def leaf_shares(tree: TreeModel, leaf: int) -> np.ndarray:
     return counts / counts.sum()
 
 
-def decision_path(tree: TreeModel, kb: KnowledgeBase, values: Mapping[str, float]) -> list[str]:
-    """The tree's decisions for one runner, in words, ending with the leaf's verdict."""
+def decision_path(
+    tree: TreeModel, kb: KnowledgeBase, values: Mapping[str, float], *, last: str | None = None
+) -> list[str]:
+    """The tree's decisions for one runner, in words, ending with the leaf.
+
+    The last line is ``last`` when given (an assessment's own reading of the leaf, see
+    :func:`lowback.study.abstention.judge`), else the leaf's majority class and its share:
+    the tree's raw reading, which an assessment may decline to name.
+    """
     structure = tree.estimator.tree_
     nodes = walk(tree, values)
     steps = []
@@ -199,6 +211,9 @@ def decision_path(tree: TreeModel, kb: KnowledgeBase, values: Mapping[str, float
             )
         else:
             steps.append(f"{question(kb, feature, threshold)} {answer}")
+    if last is not None:
+        steps.append(last)
+        return steps
     shares = leaf_shares(tree, nodes[-1])
     best = int(np.argmax(shares))
     steps.append(

@@ -3,10 +3,13 @@
 Education, not diagnosis. The gate (:mod:`lowback.study.gate`) reads the triage rules in
 ``data/records/triage.csv``; its verdict stands whatever the tree says, and every verdict
 comes with its reasons, the rules' sentences. The tree's answer can only add a pain type,
-never lower the triage. The tree is fitted deterministically, in this process, on a
-simulated cohort drawn from the shipped records and assumptions; nothing is loaded from a
-pickle. Advice the material contradicts is shown with its counter-claim on a self-care
-verdict, and withheld above it.
+never lower the triage, and it names one only when its leaf is large enough, clear enough
+and not against the article's words (:mod:`lowback.study.abstention`:
+``MIN_LEAF_SHARE``, ``MIN_LEAF_RUNNERS``); otherwise ``undetermined``, with
+``Assessment.abstain_reason`` in words. The tree is fitted deterministically, in this
+process, on a simulated cohort drawn from the shipped records and assumptions; nothing is
+loaded from a pickle. Advice the material contradicts is shown with its counter-claim on
+a self-care verdict, and withheld above it.
 """
 
 from __future__ import annotations
@@ -23,79 +26,52 @@ import numpy as np
 from lowback.data.records import KnowledgeBase, load_knowledge_base
 from lowback.data.schema import TRIAGE_LEVELS
 from lowback.errors import AssessmentInputError
+from lowback.study.abstention import MIN_LEAF_RUNNERS, MIN_LEAF_SHARE, Leaf, Verdict, judge, leaf_of
+from lowback.study.evidence import (
+    MODALITY_WORDS,
+    Advice,
+    CounterClaim,
+    Evidence,
+    Quote,
+    counter_claim,
+    modality_note,
+)
 from lowback.study.gate import Reason, RedFlagGate
 from lowback.study.rulebook import UNDETERMINED, Rulebook
-from lowback.study.tree import (
-    TreeModel,
-    decision_path,
-    feature_values,
-    fit_tree,
-    leaf_shares,
-    walk,
-)
+from lowback.study.tree import TreeModel, decision_path, feature_values, fit_tree, walk
 
-#: The simulated cohort behind the assessment's tree: size and seed, fixed.
-MODEL_COHORT_SIZE = 50_000
-MODEL_SEED = 20_261_124
+__all__ = [
+    "ADVICE_RELATIONS",
+    "DISCLAIMER",
+    "MAX_AGE",
+    "MIN_LEAF_RUNNERS",
+    "MIN_LEAF_SHARE",
+    "MODALITY_WORDS",
+    "MODEL_COHORT_SIZE",
+    "MODEL_SEED",
+    "WORSENS",
+    "Advice",
+    "Assessment",
+    "Assessor",
+    "CounterClaim",
+    "Evidence",
+    "Quote",
+    "assess",
+    "assessment_table",
+    "default_assessor",
+    "modality_note",
+]
+
+#: The simulated cohort behind the assessment's tree: notebook 02's, so that the notebook,
+#: the command and the explorer show one tree (fitted at ``TREE_DEPTH`` with this seed).
+MODEL_COHORT_SIZE = 20_000
+MODEL_SEED = 2026
 MAX_AGE = 120
 DISCLAIMER = "Educational only, not medical advice: see a doctor about back pain."
-
-#: How a claim's modality is shown next to its quote (a plain statement shows nothing).
-MODALITY_WORDS = {"states": "", "hedges": "hedged", "recommends": "recommendation"}
 
 #: The relations whose claims are advice, and the one that says advice makes pain worse.
 ADVICE_RELATIONS = ("treats", "prevents")
 WORSENS = "worsens"
-
-
-def modality_note(modality: str) -> str:
-    """A claim's modality in words, in brackets: ``(hedged)``, ``(recommendation)``, or
-    nothing for a plain statement."""
-    word = MODALITY_WORDS.get(modality, modality)
-    return f"({word})" if word else ""
-
-
-@dataclass(frozen=True)
-class Quote:
-    """Where a statement stands in the material."""
-
-    quote: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Evidence(Quote):
-    """A sign the runner reports and the record behind it."""
-
-    id: str = ""
-    kind: str = ""  # symptom or red_flag
-    label: str = ""
-    record: str = ""  # the claim id (symptom_of, red_flag_for); a triage rule id without one
-    modality: str = ""  # the claim's: states, hedges or recommends (empty for a rule)
-
-
-@dataclass(frozen=True)
-class CounterClaim(Quote):
-    """A claim of the material that speaks against a piece of advice."""
-
-    claim: str = ""  # the counter-claim's id
-    via: str = ""  # the contradicts claim that records the tension (empty for a worsens claim)
-    modality: str = ""
-
-
-@dataclass(frozen=True)
-class Advice(Quote):
-    """A treatment or prevention the material offers for what was assessed."""
-
-    id: str = ""
-    kind: str = ""  # treatment or prevention
-    label: str = ""
-    relation: str = ""  # treats or prevents
-    target: str = ""  # the pain type or risk factor it addresses
-    claim: str = ""
-    modality: str = ""  # the claim's: states, hedges or recommends
-    countered_by: tuple[CounterClaim, ...] = ()  # shown on a self-care verdict only
 
 
 def _jsonable(value):
@@ -114,7 +90,8 @@ class Assessment:
     ----------
     pain_type : str
         ``muscle``, ``bone``, ``disc``, or ``undetermined`` when no symptom present
-        tells the types apart.
+        tells the types apart, or the tree's leaf is too small, too mixed, or against
+        the article's words (:mod:`lowback.study.abstention`).
     probabilities : dict
         Share of each pain type among simulated runners in the tree's leaf.
     triage : str
@@ -129,10 +106,13 @@ class Assessment:
     evidence : tuple of Evidence
         The signs the runner reports, each with the claim behind it and its modality.
     path : tuple of str
-        The tree's decisions in words.
+        The tree's decisions in words; the last line is the leaf actually used, and
+        names no type the assessment does not give.
     reasons : tuple of Reason
         The triage rules that fired, most pressing first: the first is the sentence that
         names the verdict's level; the baseline rule when none fired.
+    abstain_reason : str
+        Why no pain type is named, in words; ``""`` when one is.
     """
 
     pain_type: str
@@ -143,6 +123,7 @@ class Assessment:
     evidence: tuple[Evidence, ...]
     path: tuple[str, ...]
     reasons: tuple[Reason, ...] = ()
+    abstain_reason: str = ""
     disclaimer: str = field(default=DISCLAIMER)
 
     def to_dict(self) -> dict:
@@ -179,7 +160,7 @@ class Assessor:
         self._counters = self._contradictions(claims)
         self._worsens: dict[str, list[tuple[str, CounterClaim]]] = {}
         for row in claims[claims["relation"] == WORSENS].itertuples(index=False):
-            self._worsens.setdefault(row.subject, []).append((row.object, _counter(row)))
+            self._worsens.setdefault(row.subject, []).append((row.object, counter_claim(row)))
         self._advice = self._advice_by_target(claims)
 
     def _first_sign_claims(self, claims) -> dict[str, Evidence]:
@@ -209,7 +190,7 @@ class Assessor:
         for row in claims[claims["relation"] == "contradicts"].itertuples(index=False):
             for side, other in ((row.subject, row.object), (row.object, row.subject)):
                 if other in by_id:
-                    counters.setdefault(side, []).append(_counter(by_id[other], via=row.id))
+                    counters.setdefault(side, []).append(counter_claim(by_id[other], via=row.id))
         return counters
 
     def _advice_by_target(self, claims) -> dict[str, list[Advice]]:
@@ -299,16 +280,12 @@ class Assessor:
 
         verdict = self.gate.check(signs)  # the gate first; nothing below may lower it
 
-        values = feature_values(self.tree, signs, years if years is not None else self.median_age)
-        nodes = walk(self.tree, values)
-        shares = leaf_shares(self.tree, nodes[-1])
-        classes = self.tree.classes
-        probabilities = {
-            t: round(float(shares[classes.index(t)]), 4) for t in self.rules.pain_types
-        }
-        tells_apart = signs & set(self.rules.symptom_types)
-        pain_type = classes[int(np.argmax(shares))] if tells_apart else UNDETERMINED
-        path = decision_path(self.tree, self.kb, values)
+        age_used = years if years is not None else self.median_age
+        leaf, judged = self.classify(signs, age_used)
+        probabilities = {t: round(leaf.shares.get(t, 0.0), 4) for t in self.rules.pain_types}
+        pain_type = judged.pain_type
+        values = feature_values(self.tree, signs, age_used)
+        path = decision_path(self.tree, self.kb, values, last=judged.line)
         if years is None:
             path.insert(
                 0, f"age not given: the tree uses {self.median_age}, the simulated cohort's median"
@@ -329,24 +306,28 @@ class Assessor:
             evidence=tuple(evidence),
             path=tuple(path),
             reasons=verdict.reasons,
+            abstain_reason=judged.reason,
         )
 
-
-def _counter(row, via: str = "") -> CounterClaim:
-    return CounterClaim(
-        row.quote, int(row.start), int(row.end), claim=row.id, via=via, modality=str(row.modality)
-    )
+    def classify(self, signs: set[str], age: float) -> tuple[Leaf, Verdict]:
+        """The tree's leaf for these signs at this age, and the verdict on it: a pain
+        type, or ``undetermined`` with the reason (:func:`~lowback.study.abstention.judge`)."""
+        nodes = walk(self.tree, feature_values(self.tree, signs, age))
+        leaf = leaf_of(self.tree, nodes[-1])
+        return leaf, judge(self.rules, leaf, signs)
 
 
 @lru_cache(maxsize=1)
 def default_assessor() -> Assessor:
-    """The assessor of the shipped records: a tree fitted, in this process, on a simulated
-    cohort of ``MODEL_COHORT_SIZE`` runners with seed ``MODEL_SEED``."""
+    """The assessor of the shipped records: a tree fitted, in this process, on notebook
+    02's cohort: ``MODEL_COHORT_SIZE`` runners, seed ``MODEL_SEED``, the default
+    assumptions, ``TREE_DEPTH`` deep, the tree seeded with ``MODEL_SEED`` as the notebook
+    seeds it."""
     from lowback.study.cohort import simulate
 
     kb = load_knowledge_base()
     cohort = simulate(kb, MODEL_COHORT_SIZE, random_state=MODEL_SEED)
-    tree = fit_tree(kb, cohort, random_state=0)
+    tree = fit_tree(kb, cohort, random_state=MODEL_SEED)
     return Assessor(kb, tree, int(np.median(cohort["age"])))
 
 
@@ -410,12 +391,19 @@ def assess(
     return default_assessor().assess(symptoms, age=age, risk_factors=risk_factors)
 
 
-def assessment_table(profiles: list[list[str]], *, age: float | None = None):
+def assessment_table(
+    profiles: list[list[str]], *, age: float | None = None, assessor: Assessor | None = None
+):
     """Assess several symptom profiles at one age; one row each: triage, the rule whose
-    sentence names it (literal, or inferred via its claims), pain type, flags."""
+    sentence names it (literal, or inferred via its claims), pain type, flags.
+
+    ``assessor`` is the one to ask (a notebook passes its own, so the table shows the
+    notebook's tree); by default :func:`default_assessor`.
+    """
     import pandas as pd
 
-    results = [assess(signs, age=age) for signs in profiles]
+    ask = (assessor or default_assessor()).assess
+    results = [ask(signs, age=age) for signs in profiles]
     return pd.DataFrame(
         {
             "signs": [", ".join(signs) for signs in profiles],
