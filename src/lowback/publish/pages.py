@@ -49,6 +49,7 @@ __all__ = [
     "PLOTLY_MIMETYPE",
     "TEMPLATES_DIR",
     "WIDGET_MIMETYPE",
+    "check_offline",
     "count_figures",
     "count_rendered_figures",
     "figure_html",
@@ -282,14 +283,29 @@ def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
     }
     html, _ = _exporter().from_notebook_node(nb, resources=resources)
 
+    check_offline(html, f"page {page_title!r}", div_ids)
+    return html
+
+
+def check_offline(html: str, what: str, div_ids: list[str], *, all_drawn: bool = False) -> None:
+    """Refuse a page or deck that would fetch anything, or that lost a figure.
+
+    ``what`` names it in the message (``"page 'Title'"``); ``div_ids`` are the figures it
+    must hold; with ``all_drawn``, the number of ``Plotly.newPlot`` calls must match too.
+
+    Raises
+    ------
+    ReportError
+        Naming the remote resources (the first five), or the missing figures.
+    """
     remote = remote_resources(html)
     if remote:
         shown = ", ".join(remote[:5]) + (" ..." if len(remote) > 5 else "")
         raise ReportError(
-            f"page {page_title!r} would load {len(remote)} remote resource(s), "
+            f"{what} would load {len(remote)} remote resource(s), "
             f"so it does not work offline: {shown}"
         )
     missing = [div_id for div_id in div_ids if f'id="{div_id}"' not in html]
-    if missing:
-        raise ReportError(f"page {page_title!r}: figures missing from the page: {missing}")
-    return html
+    if missing or (all_drawn and count_rendered_figures(html) != len(div_ids)):
+        kind = what.split(" ", 1)[0]
+        raise ReportError(f"{what}: figures missing from the {kind}: {missing}")

@@ -51,11 +51,10 @@ from lowback.publish.build import output_paths, prepare_out_dir, write_outputs
 from lowback.publish.execute import execute_and_convert, read_notebook
 from lowback.publish.pages import (
     TEMPLATES_DIR,
+    check_offline,
     count_figures,
-    count_rendered_figures,
     figures_to_html,
     first_heading,
-    remote_resources,
 )
 from lowback.publish.signals import sigterm_as_exit
 
@@ -290,16 +289,7 @@ def notebook_to_slides(nb: NotebookNode, *, reveal_dir: Path, title: str | None 
     except ValueError as exc:  # nbconvert: "All cells are hidden, cannot create slideshow"
         raise ReportError(f"deck {deck_title!r}: no cell to show on a slide ({exc})") from exc
 
-    remote = remote_resources(html)
-    if remote:
-        shown = ", ".join(remote[:5]) + (" ..." if len(remote) > 5 else "")
-        raise ReportError(
-            f"deck {deck_title!r} would load {len(remote)} remote resource(s), "
-            f"so it does not work offline: {shown}"
-        )
-    missing = [div_id for div_id in div_ids if f'id="{div_id}"' not in html]
-    if missing or count_rendered_figures(html) != len(div_ids):
-        raise ReportError(f"deck {deck_title!r}: figures missing from the deck: {missing}")
+    check_offline(html, f"deck {deck_title!r}", div_ids, all_drawn=True)
     return html
 
 
