@@ -259,6 +259,14 @@ def synthetic_knowledge_base(root: Path, n_claims: int, *, seed: int = 0) -> Pat
             "path": f"raw/{SOURCE_ID}.txt",
             "title": "Synthetic material",
             "sha256": hashlib.sha256(data).hexdigest(),
+            "format": "text",
+            "fetch": "",
+            "collection": SOURCE_ID,
+            "publisher": "Synthetic material",
+            "url": "",
+            "dataset": "",
+            "licence": "generated for the benchmarks",
+            "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         }
     ]
     tables = {
@@ -268,6 +276,7 @@ def synthetic_knowledge_base(root: Path, n_claims: int, *, seed: int = 0) -> Pat
         "claims": claims,
         "skipped": skipped,
         "triage": triage,
+        "comparisons": [],
     }
     for name, rows in tables.items():
         pd.DataFrame(rows, columns=COLUMNS[name]).to_csv(records / TABLE_FILES[name], index=False)

@@ -39,6 +39,23 @@ def _parser() -> argparse.ArgumentParser:
         help="a data folder with records/ and the sources (default: %(default)s)",
     )
 
+    sources = commands.add_parser(
+        "sources",
+        help="list every source and the state of its file; `sources fetch` downloads "
+        "the missing fetched ones",
+        description="Every source of sources.csv with its publisher and the state of its "
+        "file on this machine (present, missing, differs). The NIH texts are fetched, not "
+        "committed: `lowback sources fetch` downloads the missing ones by URL and checks "
+        "their sha256 (pooch), into the folder LOWBACK_DATA_DIR names, else a per-user "
+        "cache. Exit 1 if a file differs or a fetch fails.",
+    )
+    sources.add_argument(
+        "action", nargs="?", choices=("list", "fetch"), default="list", help="default: list"
+    )
+    sources.add_argument(
+        "--data-dir", type=Path, default=config.DATA_DIR, help="default: %(default)s"
+    )
+
     locate = commands.add_parser(
         "locate",
         help="find a quote in the sources and print its offsets, for writing a record",
@@ -153,13 +170,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _load(data_dir: Path):
+    """The knowledge base, each missing fetched source said once on stderr, in one line."""
+    import warnings
+
+    from lowback.data.records import MissingSourceWarning, load_knowledge_base
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingSourceWarning)
+        kb = load_knowledge_base(data_dir)
+    for missing in kb.missing:
+        print(f"lowback: {missing}", file=sys.stderr)
+    return kb
+
+
 def _validate(data_dir: Path) -> int:
     from lowback.data.coverage import sentence_coverage
-    from lowback.data.records import load_knowledge_base
     from lowback.errors import RecordError
 
     try:
-        kb = load_knowledge_base(data_dir)
+        kb = _load(data_dir)
     except RecordError as err:
         print(err, file=sys.stderr)
         return 1
@@ -175,8 +205,9 @@ def _validate(data_dir: Path) -> int:
     kinds = kb.entities["kind"].value_counts(sort=False)
     by_kind = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
     counts = coverage["status"].value_counts()
+    skipped = f" ({len(kb.missing)} missing, not checked)" if kb.missing else ""
     print(
-        f"{'OK' if uncovered.empty else 'INCOMPLETE'}: {len(kb.sources)} source(s), "
+        f"{'OK' if uncovered.empty else 'INCOMPLETE'}: {len(kb.sources)} source(s){skipped}, "
         f"{len(kb.passages)} passages, {len(kb.entities)} entities ({by_kind}), "
         f"{len(kb.claims)} claims; on-topic sentences: {len(coverage)} "
         f"({counts['claim']} by claims, {counts['skipped']} skipped, "
@@ -186,14 +217,13 @@ def _validate(data_dir: Path) -> int:
 
 
 def _locate(quote: str, data_dir: Path) -> int:
-    from lowback.data.records import load_knowledge_base
     from lowback.errors import RecordError
 
     if not quote:  # it would be found at every offset of every source
         print("lowback locate: QUOTE is empty; give the exact text to find", file=sys.stderr)
         return 2
     try:
-        kb = load_knowledge_base(data_dir)
+        kb = _load(data_dir)
     except RecordError as err:
         print(err, file=sys.stderr)
         return 1
@@ -221,6 +251,50 @@ def _locate(quote: str, data_dir: Path) -> int:
         print(f"not found in any source: {quote!r}", file=sys.stderr)
         return 1
     return 0
+
+
+def _sources(action: str, data_dir: Path) -> int:
+    from lowback.data.fetch import DATA_DIR_ENV, FetchError, cache_dir, fetch
+    from lowback.data.sources import source_states
+    from lowback.data.tables import read_table
+
+    table, problems = read_table(data_dir / "records" / "sources.csv", "sources")
+    if table is None:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
+    states = source_states(data_dir, table)
+    if action == "fetch":
+        wanted = states[(states["state"] == "missing") & (states["fetch"] != "")]
+        for registry_name, group in wanted.groupby("fetch"):
+            try:
+                fetched = fetch(str(registry_name), group["path"].tolist())
+            except FetchError as err:
+                print(f"lowback sources fetch: {err}", file=sys.stderr)
+                return 1
+            for item in fetched:
+                print(f"fetched {item.path} -> {item.local}")
+        states = source_states(data_dir, table)
+    where = "" if not (states["fetch"] != "").any() else f" (fetched into {cache_dir()})"
+    print(f"{len(states)} source(s){where}:")
+    for row in states.itertuples(index=False):
+        print(f"  {row.state:8} {row.id}  ({row.publisher})  {row.local}")
+    missing = states[states["state"] == "missing"]
+    differs = states[states["state"] == "differs"]
+    for row in missing.itertuples(index=False):
+        how = (
+            f"run `lowback sources fetch`, or set {DATA_DIR_ENV} to a folder holding it"
+            if row.fetch
+            else "it belongs in the data folder"
+        )
+        print(f"lowback: source '{row.id}' is missing ({row.local}): {how}", file=sys.stderr)
+    for row in differs.itertuples(index=False):
+        print(
+            f"lowback: source '{row.id}': {row.local} is not the recorded file (its sha256 "
+            "differs); it is never used: delete it and fetch it again",
+            file=sys.stderr,
+        )
+    return 1 if len(differs) else 0
 
 
 def _skip_slow_optional_imports() -> None:
@@ -274,7 +348,7 @@ def _symptoms(as_json: bool) -> int:
     from lowback.study.triage import default_assessor, modality_note
 
     assessor = default_assessor()
-    claims = assessor.kb.claims
+    claims = assessor.all_records.claims  # a sign only the NIH names is tied by its claims
     signs_of = claims[claims["relation"].isin(["symptom_of", "red_flag_for"])]
     listed = []
     for sign in assessor.signs:
@@ -291,6 +365,8 @@ def _symptoms(as_json: bool) -> int:
                 "end": evidence.end,
                 "record": evidence.record,
                 "modality": evidence.modality,
+                "source": evidence.source,
+                "publisher": assessor.all_records.publisher(evidence.source),
             }
         )
     if as_json:
@@ -299,7 +375,10 @@ def _symptoms(as_json: bool) -> int:
         return 0
     for item in listed:
         kind = "red flag" if item["kind"] == "red_flag" else "symptom"
-        print(f"{item['id']}  ({kind}: {item['label']}; {', '.join(item['pain_types'])})")
+        print(
+            f"{item['id']}  ({kind}: {item['label']}; {', '.join(item['pain_types'])}; "
+            f"{item['publisher']})"
+        )
         print(_quoted(item["quote"], item["start"], item["end"], modality_note(item["modality"])))
     print(DISCLAIMER)
     return 0
@@ -311,6 +390,7 @@ def _quoted(quote: str, start: int, end: int, note: str = "", indent: int = 4) -
 
 def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_json: bool) -> int:
     from lowback.errors import AssessmentInputError
+    from lowback.study.gate import GATE_SCOPE
     from lowback.study.triage import assess, modality_note
 
     try:
@@ -330,7 +410,7 @@ def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_
     labels = {item.id: item.label for item in result.evidence}  # the signs reported
     for reason in result.reasons:
         basis = f"inferred via {', '.join(reason.via)}" if reason.via else reason.basis
-        print(f"  {basis}: “{reason.quote}” [{reason.start}:{reason.end}]")
+        print(f"  {basis}, {reason.publisher}: “{reason.quote}” [{reason.start}:{reason.end}]")
         level = reason.level.replace("_", " ")
         if reason.red_flag:
             by = (
@@ -341,6 +421,7 @@ def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_
             print(f"    rule {reason.rule}, {level}: {reason.label} ({by})")
         else:
             print(f"    rule {reason.rule}, {level}: no rule fires (the baseline)")
+    print(f"  {GATE_SCOPE}")
     shares = ", ".join(f"{t} {p:.0%}" for t, p in result.probabilities.items())
     print(f"pain type: {result.pain_type}  (simulated runners in the same leaf: {shares})")
     if result.abstain_reason:
@@ -440,6 +521,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "validate":
         return _validate(args.data_dir)
+    if args.command == "sources":
+        return _sources(args.action, args.data_dir)
     if args.command == "locate":
         return _locate(args.quote, args.data_dir)
     if args.command == "symptoms":

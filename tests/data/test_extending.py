@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from lowback import RecordError, load_knowledge_base
-from tests.conftest import append_record, run_cli
+from lowback.study.assumptions import load_assumptions
+from lowback.study.cohort import simulate
+from lowback.study.gate import RedFlagGate
+from lowback.study.rulebook import Rulebook
+from tests.conftest import append_record, run_cli, text_source_row
 
 SECOND = (
     "Hill repeats strain the lower back. If your feet go numb after hill repeats, see a doctor. "
@@ -31,12 +35,7 @@ def _add_second_source(data: Path, *, quote: str = HILL_RISK) -> None:
     cut = SECOND.index("Subscribe")
     append_record(
         records / "sources.csv",
-        {
-            "id": "hill_running",
-            "path": "raw/second.txt",
-            "title": "A second article",
-            "sha256": hashlib.sha256(SECOND.encode()).hexdigest(),
-        },
+        text_source_row("hill_running", "raw/second.txt", SECOND, "A second article"),
     )
     append_record(
         records / "passages.csv",
@@ -126,10 +125,11 @@ def _add_second_source(data: Path, *, quote: str = HILL_RISK) -> None:
     )
 
 
-def test_a_second_source_is_added_with_no_code_change(data_copy: Path):
+def test_a_second_source_is_added_with_no_code_change(data_copy: Path, kb):
     _add_second_source(data_copy)
-    kb = load_knowledge_base(data_copy)
-    assert set(kb.sources["id"]) == {"runners_low_back_pain", "hill_running"}
+    extended = load_knowledge_base(data_copy)
+    assert extended.sources["id"].tolist() == [*kb.sources["id"], "hill_running"]
+    kb = extended
     claim = kb.claims.set_index("id").loc["hill_c1"]
     assert kb.texts["hill_running"][claim["start"] : claim["end"]] == claim["quote"]
     assert claim[["modality", "attributed", "reading"]].tolist() == ["states", "article", "literal"]
@@ -142,7 +142,49 @@ def test_a_second_source_is_added_with_no_code_change(data_copy: Path):
     ]
     result = run_cli("validate", str(data_copy))
     assert result.returncode == 0, result.stderr
-    assert "2 source(s)" in result.stdout
+    assert f"{len(kb.sources)} source(s)" in result.stdout
+
+
+def test_a_second_source_changes_no_simulated_runner(data_copy: Path, kb):
+    _add_second_source(data_copy)
+    extended = load_knowledge_base(data_copy)
+    # Its risk factor is a risk factor of the records as a whole...
+    assert "hill_repeats" in Rulebook.of(extended).risk_factors
+    # ...but the simulation reads only the sources the assumptions name.
+    shipped = simulate(kb, 2_000, random_state=7)
+    with_second = simulate(extended, 2_000, random_state=7)
+    pd.testing.assert_frame_equal(with_second, shipped)
+    assert with_second.attrs["sources"] == shipped.attrs["sources"] == list(
+        load_assumptions(kb).sources
+    )
+    assert "hill_repeats" not in with_second.columns
+
+
+def test_a_second_source_named_in_the_assumptions_is_simulated(data_copy: Path, tmp_path: Path):
+    _add_second_source(data_copy)
+    extended = load_knowledge_base(data_copy)
+    scenario = tmp_path / "with-hills.toml"
+    base = (data_copy / "assumptions.toml").resolve()
+    shipped = load_assumptions(extended).sources
+    scenario.write_text(
+        f'extends = "{base}"\n[study]\nsources = {[*shipped, "hill_running"]!r}\n'.replace(
+            "'", '"'
+        ),
+        encoding="utf-8",
+    )
+    cohort = simulate(extended, 500, assumptions=scenario, random_state=7)
+    assert "hill_repeats" in cohort.columns  # named, it is simulated (with default numbers)
+    assert cohort.attrs["sources"] == [*shipped, "hill_running"]
+
+
+def test_the_gate_takes_a_second_sources_warning_sign_with_its_publisher(data_copy: Path):
+    _add_second_source(data_copy)
+    extended = load_knowledge_base(data_copy)
+    verdict = RedFlagGate(extended).check({"numb_feet_after_hills"})
+    (reason,) = verdict.reasons
+    assert (verdict.level, reason.rule, reason.source) == ("see_doctor", "hill_t1", "hill_running")
+    assert reason.attributed == f"A second article: \u201c{HILL_FLAG}\u201d"
+    assert "numb_feet_after_hills" in RedFlagGate(extended).reportable
 
 
 def test_a_second_source_with_a_wrong_quote_is_caught_on_its_own_row(data_copy: Path):

@@ -11,6 +11,7 @@ import pytest
 
 from lowback import config
 from lowback.data.coverage import sentence_coverage
+from lowback.data.fetch import local_path
 from lowback.data.schema import (
     ATTRIBUTIONS,
     BASES,
@@ -21,6 +22,7 @@ from lowback.data.schema import (
     RELATIONS,
     SIGN_KINDS,
 )
+from tests.conftest import require_every_source
 
 RAW = config.DATA_DIR / "raw" / "runners-low-back-pain.txt"
 SHARED_MATERIAL = config.PROJECT_DIR.parent / "shared" / "material" / "runners-low-back-pain.txt"
@@ -45,23 +47,66 @@ def test_raw_material_is_the_shared_material_byte_for_byte():
     assert RAW.read_bytes() == SHARED_MATERIAL.read_bytes()
 
 
+def _texts_as_a_reader_rebuilds_them() -> dict[str, str]:
+    """Each source's text as data/README.md tells a reader to rebuild it, without lowback:
+    a text file as it is; a MedQuAD file's <Answer> texts joined by a blank line."""
+    import xml.etree.ElementTree as ET  # noqa: N817 - what the README's snippet uses
+
+    sources = pd.read_csv(config.DATA_DIR / "records" / "sources.csv", keep_default_na=False)
+    texts = {}
+    for source in sources.itertuples(index=False):
+        if source.fetch:
+            path = local_path(source.fetch, source.path)
+            if not path.is_file():
+                continue
+            answers = ET.parse(path).getroot().iter("Answer")
+            texts[source.id] = "\n\n".join("".join(a.itertext()) for a in answers)
+        else:
+            texts[source.id] = (config.DATA_DIR / source.path).read_text(encoding="utf-8")
+        digest = hashlib.sha256(texts[source.id].encode("utf-8")).hexdigest()
+        assert digest == source.text_sha256, source.id
+    return texts
+
+
 def test_every_quote_checks_out_with_pandas_alone():
-    """What README promises a reader: raw[start:end] == quote, nothing but pandas."""
-    raw = RAW.read_text(encoding="utf-8")
-    for table in ("claims", "skipped"):
+    """What README promises a reader: text[start:end] == quote, nothing but pandas (and,
+    for the NIH texts, the standard library's XML parser)."""
+    texts = _texts_as_a_reader_rebuilds_them()
+    checked = 0
+    for table in ("claims", "skipped", "triage"):
         frame = pd.read_csv(config.DATA_DIR / "records" / f"{table}.csv", keep_default_na=False)
-        sliced = [raw[s:e] for s, e in zip(frame["start"], frame["end"], strict=True)]
-        assert (pd.Series(sliced) == frame["quote"]).all(), table
+        frame = frame[frame["source"].isin(texts)]
+        sliced = [
+            texts[source][s:e]
+            for source, s, e in zip(frame["source"], frame["start"], frame["end"], strict=True)
+        ]
+        assert (pd.Series(sliced, index=frame.index) == frame["quote"]).all(), table
+        checked += len(frame)
+    assert checked > 100
 
 
-def test_passages_tile_the_material_and_no_claim_is_off_topic(kb):
-    text = kb.texts["runners_low_back_pain"]
-    passages = kb.passages.sort_values("start")
-    assert passages["start"].iloc[0] == 0 and passages["end"].iloc[-1] == len(text)
-    assert (passages["start"].iloc[1:].to_numpy() == passages["end"].iloc[:-1].to_numpy()).all()
-    topic = kb.claims["passage"].map(passages.set_index("id")["topic"])
+def test_the_nih_texts_are_rebuilt_by_the_readme_recipe_and_quoted():
+    require_every_source("the NIH texts' quotes")
+    texts = _texts_as_a_reader_rebuilds_them()
+    claims = pd.read_csv(config.DATA_DIR / "records" / "claims.csv", keep_default_na=False)
+    sources = pd.read_csv(config.DATA_DIR / "records" / "sources.csv", keep_default_na=False)
+    fetched = set(sources.loc[sources["fetch"] != "", "id"])
+    assert fetched <= set(texts)
+    # Every fetched source is quoted by claims, in the publisher's own voice.
+    nih = claims[claims["source"].isin(fetched)]
+    assert set(nih["source"]) == fetched
+    assert set(nih["attributed"]) == {"publisher"}
+
+
+def test_passages_tile_each_source_and_no_claim_is_off_topic(kb):
+    for source, text in kb.texts.items():
+        passages = kb.passages[kb.passages["source"] == source].sort_values("start")
+        assert passages["start"].iloc[0] == 0 and passages["end"].iloc[-1] == len(text)
+        starts, ends = passages["start"].iloc[1:].to_numpy(), passages["end"].iloc[:-1].to_numpy()
+        assert (starts == ends).all(), source
+    topic = kb.claims["passage"].map(kb.passages.set_index("id")["topic"])
     assert (topic != "off_topic").all()
-    assert set(passages["topic"]) == {"article", "faq", "off_topic"}
+    assert set(kb.passages["topic"]) == {"article", "faq", "off_topic"}
 
 
 @pytest.mark.parametrize(
@@ -210,8 +255,13 @@ def test_the_readings_hold_on_the_shipped_records(kb):
     assert (inferred["note"].str.strip() != "").all()
     assert (claims.loc[claims["relation"] == "contradicts", "reading"] == "inferred").all()
     assert set(claims["modality"]) == set(MODALITIES)
-    assert set(claims["attributed"]) == set(ATTRIBUTIONS)
     assert set(claims["reading"]) == set(READINGS)
+    # The article's claims are the article's, its experts' or its FAQ's; the publisher's
+    # own voice is the NIH texts' (when they are present).
+    fetched = kb.sources.loc[kb.sources["fetch"] != "", "id"]
+    in_fetched = claims["source"].isin(fetched)
+    assert set(claims.loc[~in_fetched, "attributed"]) == set(ATTRIBUTIONS) - {"publisher"}
+    assert set(claims.loc[in_fetched, "attributed"]) <= {"publisher"}
 
 
 def test_triage_rules_name_their_signs_and_the_claims_they_rest_on(kb):

@@ -70,12 +70,14 @@ PANDAS_COLUMN = r"^Unnamed: \d+$|.+\.\d+$"
 
 #: A broken table may also show as problems in the tables that refer to it.
 SHOWS_IN = {
-    "sources": {"sources", "passages", "claims", "skipped", "triage"},
+    "sources": {"sources", "passages", "claims", "skipped", "triage", "comparisons"},
     "passages": {"passages", "claims", "skipped", "triage"},
     "entities": {"entities", "claims", "triage"},
-    "claims": {"claims", "entities", "triage"},  # triage: a via naming a claim
+    # triage: a via naming a claim; comparisons: a claim compared, or left unweighed
+    "claims": {"claims", "entities", "triage", "comparisons"},
     "skipped": {"skipped"},
     "triage": {"triage"},
+    "comparisons": {"comparisons", "claims"},  # claims: a claim no longer weighed
 }
 
 cells = st.one_of(
@@ -215,7 +217,9 @@ def corrupted_records(draw) -> dict[str, tuple[str, bytes | None]]:
 
 
 #: sources.csv naming a file longer than the file system allows.
-LONG_SOURCE_PATH = _to_csv([ROWS["sources"][0], [ROWS["sources"][1][0], LONG_NAME, "t", "0" * 64]])
+LONG_SOURCE_PATH = _to_csv(
+    [ROWS["sources"][0], [ROWS["sources"][1][0], LONG_NAME, *ROWS["sources"][1][2:]]]
+)
 #: sources.csv with a trailing comma on its record: one field more than the header.
 ONE_FIELD_TOO_MANY = _to_csv([ROWS["sources"][0], [*ROWS["sources"][1], ""]])
 
@@ -296,7 +300,8 @@ def test_a_record_with_a_field_too_many_is_located_not_shifted(scratch: Path):
     with _laid_over(scratch, corrupted), pytest.raises(RecordError) as raised:
         load_knowledge_base(scratch)
     assert [str(p) for p in raised.value.problems if p.file == "records/sources.csv"] == [
-        "records/sources.csv, row 2: got '5 fields'; expected 4 fields as in the header"
+        f"records/sources.csv, row 2: got '{len(ROWS['sources'][0]) + 1} fields'; "
+        f"expected {len(ROWS['sources'][0])} fields as in the header"
     ]
 
 

@@ -31,6 +31,7 @@ from lowback.figures import risk as risk_figures
 from lowback.publish.index import index_page
 from lowback.publish.pages import PLOTLY_MIMETYPE, notebook_to_html
 from lowback.study.tree import fit_tree
+from tests.conftest import text_source_row
 
 # Record text an attacker would like to see rendered: an HTML tag with a handler, a
 # script that closes the one it sits in, and a Markdown link (captions are Markdown).
@@ -362,10 +363,9 @@ def hostile_kb(tmp_path_factory):
         table.to_csv(records / f"{name}.csv", index=False, lineterminator="\n")
     quote = f"A weak core {HOSTILE} strains the lower back."
     (data / "raw" / "hostile.txt").write_text(quote + "\n", encoding="utf-8")
-    digest = hashlib.sha256((quote + "\n").encode()).hexdigest()
     _append_rows(
         records / "sources.csv",
-        [dict(id="hostile", path="raw/hostile.txt", title=HOSTILE, sha256=digest)],
+        [text_source_row("hostile", "raw/hostile.txt", quote + "\n", HOSTILE)],
     )
     _append_rows(
         records / "passages.csv",

@@ -36,6 +36,8 @@ JSON_KEYS = {
     "abstain_reason",
 }
 REASON_KEYS = {
+    "source",
+    "publisher",
     "rule",
     "red_flag",
     "label",
@@ -107,14 +109,14 @@ class _AlwaysMuscleTree:
 
     def __init__(self, real):
         self.features, self.classes = real.features, real.classes
-        self.estimator = real.estimator
+        self.estimator, self.sources = real.estimator, real.sources
 
 
 def test_no_model_can_overrule_the_gate(monkeypatch):
     """Replace the tree's leaves by certain muscle pain: triage and reasons must not move."""
     real = default_assessor()
     fake_tree = _AlwaysMuscleTree(real.tree)
-    hostile = Assessor(real.kb, fake_tree, real.median_age)
+    hostile = Assessor(real.all_records, fake_tree, real.median_age)
     muscle = real.tree.classes.index("muscle")
 
     def certain_muscle(tree, leaf):
@@ -358,8 +360,8 @@ def test_cli_assess_readable_output_gives_the_verdict_then_its_reasons(capsys):
     out = capsys.readouterr().out
     assert "not medical advice" in out
     assert "URGENT" in out and "toes" in out
-    inferred = out.index("  inferred via c056: “If you are experiencing discogenic pain")
-    literal = out.index("  literal: “If you have pain that radiates to your toes")
+    inferred = out.index("  inferred via c056, The web article: “If you are experiencing discogenic pain")
+    literal = out.index("  literal, The web article: “If you have pain that radiates to your toes")
     assert out.index("triage: URGENT") < inferred < literal  # most pressing first
     assert "(recommendation)" in out  # the sign's claim recommends
 
@@ -367,7 +369,7 @@ def test_cli_assess_readable_output_gives_the_verdict_then_its_reasons(capsys):
 def test_cli_assess_shows_the_counter_claim_on_self_care(capsys):
     assert main(["assess", "--symptom", "pain_beside_spine", "--age", "30"]) == 0
     out = capsys.readouterr().out
-    assert "triage: SELF CARE" in out and "  literal: “If you have pain in your bones" in out
+    assert "triage: SELF CARE" in out and "  literal, The web article: “If you have pain in your bones" in out
     assert "Keep running" in out and "(c020, c078)" in out
     assert "running can make the pain worse" in out and "(hedged)" in out
 

@@ -74,7 +74,7 @@ def check_claim_readings(claims: pd.DataFrame, passages: pd.DataFrame | None) ->
             problems.append(
                 Problem(
                     _CLAIMS,
-                    f"'article' or 'experts' for a claim outside the FAQ "
+                    f"'article', 'experts' or 'publisher' for a claim outside the FAQ "
                     f"(passage '{row.passage}' is of topic {topic[k]})",
                     column="attributed",
                     value=row.attributed,

@@ -8,7 +8,8 @@ check it with ``text[start:end] == quote``. See ``data/README.md`` for the dicti
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,8 +19,13 @@ import pandas as pd
 
 from lowback import config
 from lowback.data.schema import CATEGORICAL, KINDS
+from lowback.data.sources import MissingSource
 from lowback.data.validate import check_records
 from lowback.errors import RecordError
+
+
+class MissingSourceWarning(UserWarning):
+    """A fetched source is not on this machine; the records load without it."""
 
 
 # eq=False: a knowledge base is compared, hashed and weakly referenced by identity, so that
@@ -38,19 +44,100 @@ class KnowledgeBase:
         The data folder the records were read from.
     texts : Mapping[str, str]
         Each source's full text, by source id.
+    missing : tuple of MissingSource
+        The fetched sources whose files are not on this machine: their records are
+        left out (``str()`` of each says how to fetch it).
     """
 
     root: Path
     texts: Mapping[str, str]
     _tables: Mapping[str, pd.DataFrame] = field(repr=False)
+    missing: tuple[MissingSource, ...] = ()
+    _restricted: dict[frozenset[str], KnowledgeBase] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def _table(self, name: str) -> pd.DataFrame:
         return self._tables[name].copy(deep=False)
 
     @property
     def sources(self) -> pd.DataFrame:
-        """Source documents: ``id, path, title, sha256``."""
+        """The source documents present: ``id, path, title, sha256, format, fetch,
+        collection, publisher, url, dataset, licence, text_sha256``."""
         return self._table("sources")
+
+    @property
+    def comparisons(self) -> pd.DataFrame:
+        """Claims of one collection weighed against another's: ``id, topic, claim,
+        against, other, verdict, note`` (``topic`` and ``verdict`` categoricals; see
+        :data:`lowback.data.schema.VERDICTS`). Empty against a collection with a
+        missing source."""
+        return self._table("comparisons")
+
+    def publisher(self, source_id: str) -> str:
+        """Who published a source, as the study credits it ("NIH MedlinePlus")."""
+        sources = self._tables["sources"]
+        found = sources.loc[sources["id"] == source_id, "publisher"]
+        if found.empty:
+            raise KeyError(f"unknown source id {source_id!r}")
+        return str(found.iloc[0])
+
+    def restricted_to(self, sources: Iterable[str]) -> KnowledgeBase:
+        """The same records, of the given sources only.
+
+        Their passages, claims, skipped sentences and triage rules, the entities their
+        claims name, and the comparisons both sides of which are among them. The same
+        knowledge base comes back for the same sources (so what the study derives from
+        it is derived once), and this one itself when it holds no other source.
+
+        Raises
+        ------
+        KeyError
+            If a source id is not one of this knowledge base's sources.
+        """
+        wanted = frozenset(sources)
+        present = set(self._tables["sources"]["id"])
+        unknown = sorted(wanted - present)
+        if unknown:
+            raise KeyError(
+                f"unknown or missing source(s) {', '.join(map(repr, unknown))}; "
+                f"present: {', '.join(sorted(present))}"
+            )
+        if wanted == present:
+            return self
+        if wanted not in self._restricted:
+            self._restricted[wanted] = self._of_sources(wanted)
+        return self._restricted[wanted]
+
+    def _of_sources(self, wanted: frozenset[str]) -> KnowledgeBase:
+        tables = dict(self._tables)
+
+        def of(name: str, column: str = "source") -> pd.DataFrame:
+            table = tables[name]
+            return table[table[column].isin(wanted)].reset_index(drop=True)
+
+        for name in ("passages", "claims", "skipped", "triage"):
+            tables[name] = of(name)
+        tables["sources"] = of("sources", "id")
+        claims = tables["claims"]
+        named = set(claims["subject"]) | set(claims["object"])
+        entities = tables["entities"]
+        tables["entities"] = entities[entities["id"].isin(named)].reset_index(drop=True)
+        comparisons = tables["comparisons"]
+        collections = set(tables["sources"]["collection"])
+        inside = set(claims["id"])
+        both = (
+            comparisons["claim"].isin(inside)
+            & comparisons["against"].isin(collections)
+            & (comparisons["other"].isin(inside) | (comparisons["other"] == ""))
+        )
+        tables["comparisons"] = comparisons[both].reset_index(drop=True)
+        return KnowledgeBase(
+            root=self.root,
+            texts=MappingProxyType({k: v for k, v in self.texts.items() if k in wanted}),
+            _tables=MappingProxyType(tables),
+            missing=self.missing,
+        )
 
     @property
     def passages(self) -> pd.DataFrame:
@@ -138,6 +225,10 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
     -------
     KnowledgeBase
 
+    A fetched source (the NIH texts) whose file is not on this machine is left out,
+    with its records, and named in :attr:`KnowledgeBase.missing` and a
+    :class:`MissingSourceWarning`; a file that is there but differs is a problem.
+
     Raises
     ------
     RecordError
@@ -145,9 +236,11 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
         expected.
     """
     data_dir = Path(root) if root is not None else config.DATA_DIR
-    tables, texts, problems = check_records(data_dir)
+    tables, texts, problems, missing = check_records(data_dir)
     if problems:
         raise RecordError(problems)
+    for source in missing:
+        warnings.warn(str(source), MissingSourceWarning, stacklevel=2)
     for name, columns in CATEGORICAL.items():
         for column, categories in columns.items():
             tables[name][column] = pd.Categorical(tables[name][column], categories=categories)
@@ -155,4 +248,5 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
         root=data_dir,
         texts=MappingProxyType(dict(texts)),
         _tables=MappingProxyType(tables),
+        missing=tuple(missing),
     )

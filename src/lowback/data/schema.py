@@ -13,6 +13,12 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
+from lowback.data.formats import FORMATS
+
+#: The registries a source can be fetched from (``sources.csv``, column ``fetch``; see
+#: :mod:`lowback.data.fetch`): empty for a file in the data folder.
+FETCH_REGISTRIES: tuple[str, ...] = ("medquad",)
+
 #: Kinds of entity, in the order the study presents them.
 KINDS: tuple[str, ...] = (
     "pain_type",
@@ -50,7 +56,8 @@ MODALITIES: tuple[str, ...] = ("states", "hedges", "recommends")
 #: - ``experts``: credited in the sentence to experts or a doctor ("according to",
 #:   "experts recommend", "they say", "he says").
 #: - ``faq``: the FAQ; every claim quoting a passage of topic ``faq``, and only those.
-ATTRIBUTIONS: tuple[str, ...] = ("article", "experts", "faq")
+#: - ``publisher``: the publisher of a reference text, in its own voice (an NIH institute).
+ATTRIBUTIONS: tuple[str, ...] = ("article", "experts", "faq", "publisher")
 
 #: How the claim is read from its quote (``claims.csv``, column ``reading``):
 #:
@@ -73,6 +80,38 @@ HEDGE_CEILING = "see_doctor"
 
 #: Kinds of entity a triage rule's ``raised_by`` may name: the signs a runner reports.
 SIGN_KINDS: tuple[str, ...] = ("symptom", "red_flag")
+
+#: How a claim of one source reads against another collection of sources
+#: (``comparisons.csv``, column ``verdict``):
+#:
+#: - ``agrees``: the other texts say the same, at a compatible strength.
+#: - ``differs``: they say something that conflicts (the other direction, another level of
+#:   urgency, another course).
+#: - ``goes_beyond``: they address the point, but the claim says more than they support
+#:   (more certain, more specific, more urgent, a mechanism they do not give).
+#: - ``silent``: none of the other texts addresses it (``other`` is empty).
+VERDICTS: tuple[str, ...] = ("agrees", "differs", "goes_beyond", "silent")
+
+#: The verdict that names no claim of the other side.
+SILENT = "silent"
+
+#: What a comparison is about (``comparisons.csv``, column ``topic``), in the order the
+#: study presents them.
+COMPARISON_TOPICS: tuple[str, ...] = (
+    "when_to_see_a_doctor",
+    "imaging",
+    "rest_and_activity",
+    "disc_problems",
+    "age",
+    "treatments",
+    "prevention",
+    "causes",
+    "risk_factors",
+    "symptoms",
+    "pain_types",
+    "diagnosis",
+    "course",
+)
 
 #: Marks a relation whose subject and object are claims rather than entities.
 CLAIM = "claim"
@@ -141,6 +180,7 @@ TABLE_FILES: dict[str, str] = {
     "claims": "claims.csv",
     "skipped": "skipped.csv",
     "triage": "triage.csv",
+    "comparisons": "comparisons.csv",
 }
 
 
@@ -197,6 +237,10 @@ def _quoted_span() -> dict[str, pa.Column]:
     return {"quote": _text(), "start": _offset(), "end": _offset(), "passage": _id()}
 
 
+def _sha256() -> pa.Column:
+    return pa.Column(str, pa.Check.str_matches(r"^[0-9a-f]{64}$", error="64 lowercase hex digits"))
+
+
 def _one_of(values: tuple[str, ...] | list[str]) -> pa.Column:
     error = "one of: " + ", ".join(values)
     return pa.Column(str, pa.Check.isin(list(values), error=error, ignore_na=False))
@@ -216,9 +260,20 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "id": _id(unique=True),
             "path": _text(),
             "title": _text(),
-            "sha256": pa.Column(
-                str, pa.Check.str_matches(r"^[0-9a-f]{64}$", error="64 lowercase hex digits")
+            "sha256": _sha256(),
+            "format": _one_of(FORMATS),
+            "fetch": pa.Column(
+                str,
+                pa.Check.isin(
+                    ["", *FETCH_REGISTRIES], error="empty or one of: " + ", ".join(FETCH_REGISTRIES)
+                ),
             ),
+            "collection": _id(),
+            "publisher": _text(),
+            "url": _text(required=False),
+            "dataset": _text(required=False),
+            "licence": _text(),
+            "text_sha256": _sha256(),
         },
         strict=True,
         ordered=False,
@@ -305,6 +360,21 @@ SCHEMAS["triage"] = pa.DataFrameSchema(
     strict=True,
 )
 
+SCHEMAS["comparisons"] = pa.DataFrameSchema(
+    {
+        "id": _id(unique=True),
+        "topic": _one_of(COMPARISON_TOPICS),
+        "claim": _id(),
+        "against": _id(),
+        "other": pa.Column(
+            str, pa.Check.str_matches(r"^([a-z][a-z0-9_]*)?$", error="empty or a claim id")
+        ),
+        "verdict": _one_of(VERDICTS),
+        "note": _text(),
+    },
+    strict=True,
+)
+
 #: Columns of each table, in file order.
 COLUMNS: dict[str, list[str]] = {name: list(s.columns) for name, s in SCHEMAS.items()}
 
@@ -319,4 +389,5 @@ CATEGORICAL: dict[str, dict[str, tuple[str, ...]]] = {
         "reading": READINGS,
     },
     "triage": {"level": TRIAGE_LEVELS, "basis": BASES},
+    "comparisons": {"topic": COMPARISON_TOPICS, "verdict": VERDICTS},
 }

@@ -1,4 +1,4 @@
-"""Reading the raw documents: UTF-8 files as they are, and each source checked by sha256.
+"""Reading the source documents: each file checked by sha256, then its text extracted.
 
 Nothing here parses a table; a file that cannot be read becomes a located
 :class:`~lowback.errors.Problem`, never an exception.
@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from lowback.data.fetch import HOW_TO_FETCH, local_path, registry
+from lowback.data.formats import FormatError, extract_text, text_sha256
 from lowback.errors import Problem
 
 
@@ -49,39 +53,157 @@ def read_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
     return (None if data is None else data.decode("utf-8")), problems
 
 
-def read_sources(data_dir: Path, sources: pd.DataFrame) -> tuple[dict[str, str], list[Problem]]:
-    """Read each source document and check its sha256 against ``sources.csv``."""
+@dataclass(frozen=True)
+class MissingSource:
+    """A fetched source whose file is not on this machine: the study runs without it.
+
+    Attributes
+    ----------
+    id, path : str
+        The source's id and its path in its registry (``sources.csv``).
+    local : Path
+        Where the file was looked for.
+    """
+
+    id: str
+    path: str
+    local: Path
+
+    def __str__(self) -> str:
+        return f"source '{self.id}' is missing ({self.local} not found): {HOW_TO_FETCH}"
+
+
+def source_file(data_dir: Path, source: Mapping[str, str]) -> Path:
+    """Where a source's file is: under ``data_dir``, or in the fetched sources' cache."""
+    if source["fetch"]:
+        return local_path(source["fetch"], source["path"])
+    return data_dir / source["path"]
+
+
+def read_sources(
+    data_dir: Path, sources: pd.DataFrame
+) -> tuple[dict[str, str], list[Problem], list[MissingSource]]:
+    """Read each source document, check its sha256 and extract the text its records quote.
+
+    A file in the data folder must be there; a fetched one (``fetch`` not empty) that is
+    absent is a :class:`MissingSource`, not a problem. Any file that is there must match
+    its sha256 (``sha256`` of the bytes, ``text_sha256`` of the extracted text), or it is
+    a problem and its text is not used.
+    """
     texts: dict[str, str] = {}
     problems: list[Problem] = []
+    missing: list[MissingSource] = []
     label = "records/sources.csv"
     for index, source in sources.iterrows():
-        path = data_dir / source["path"]
-        if not exists(path):
+        where = {"row": spreadsheet_row(index)}
+        if source["fetch"] and source["path"] not in registry(source["fetch"]):
             problems.append(
                 Problem(
                     label,
-                    f"a file at {path}",
-                    row=spreadsheet_row(index),
+                    f"a path of the {source['fetch']} registry (lowback/data/registry)",
                     column="path",
                     value=source["path"],
+                    **where,
                 )
+            )
+            continue
+        path = source_file(data_dir, source)
+        if not exists(path):
+            if source["fetch"]:
+                missing.append(MissingSource(source["id"], source["path"], path))
+                continue
+            problems.append(
+                Problem(label, f"a file at {path}", column="path", value=source["path"], **where)
             )
             continue
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
+        pinned = registry(source["fetch"]).get(source["path"]) if source["fetch"] else None
+        if pinned is not None and pinned != source["sha256"]:
+            problems.append(
+                Problem(
+                    label,
+                    f"the sha256 the {source['fetch']} registry pins for {source['path']}, "
+                    f"{pinned}",
+                    column="sha256",
+                    value=source["sha256"],
+                    **where,
+                )
+            )
+            continue
         if digest != source["sha256"]:
             problems.append(
                 Problem(
                     label,
-                    f"the sha256 of {source['path']}, {digest} (has the material been edited?)",
-                    row=spreadsheet_row(index),
+                    f"the sha256 of {path if source['fetch'] else source['path']}, {digest} "
+                    "(has the material been edited?)",
                     column="sha256",
                     value=source["sha256"],
+                    **where,
                 )
             )
             continue
-        text, found = read_text(path, source["path"])
-        problems += found
-        if text is not None:
-            texts[source["id"]] = text
-    return texts, problems
+        if source["format"] == "text":
+            text, found = read_text(path, source["path"])  # a bad byte located by line
+            problems += found
+            if text is None:
+                continue
+        else:
+            try:
+                text = extract_text(data, source["format"])
+            except FormatError as err:
+                problems.append(Problem(source["path"], str(err)))
+                continue
+        extracted = text_sha256(text)
+        if extracted != source["text_sha256"]:
+            problems.append(
+                Problem(
+                    label,
+                    f"the sha256 of the text extracted from {source['path']} as "
+                    f"{source['format']}, {extracted}",
+                    column="text_sha256",
+                    value=source["text_sha256"],
+                    **where,
+                )
+            )
+            continue
+        texts[source["id"]] = text
+    return texts, problems, missing
+
+
+#: What :func:`source_states` says of a source's file.
+SOURCE_STATES = ("present", "missing", "differs")
+
+
+def source_states(data_dir: Path, sources: pd.DataFrame) -> pd.DataFrame:
+    """Every source of ``sources.csv`` and the state of its file on this machine.
+
+    Reads only the files' bytes (no record is checked): ``present`` when the sha256
+    matches, ``missing`` when there is no file, ``differs`` when its sha256 is not the
+    recorded one (the records never use such a file).
+
+    Returns
+    -------
+    DataFrame
+        ``id, publisher, fetch, path, local, state``.
+    """
+    rows = []
+    for source in sources.to_dict("records"):
+        local = source_file(data_dir, source)
+        if not exists(local):
+            state = "missing"
+        elif hashlib.sha256(local.read_bytes()).hexdigest() == source["sha256"]:
+            state = "present"
+        else:
+            state = "differs"
+        rows.append(
+            {
+                "id": source["id"],
+                "publisher": source["publisher"],
+                "fetch": source["fetch"],
+                "path": source["path"],
+                "local": str(local),
+                "state": state,
+            }
+        )
+    return pd.DataFrame(rows, columns=["id", "publisher", "fetch", "path", "local", "state"])

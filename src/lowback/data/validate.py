@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 
 from lowback.data.readings import check_claim_readings, check_triage
-from lowback.data.schema import CLAIM, KINDS, RELATIONS, TABLE_FILES
-from lowback.data.sources import read_sources, spreadsheet_row
+from lowback.data.schema import CLAIM, KINDS, RELATIONS, SILENT, TABLE_FILES
+from lowback.data.sources import MissingSource, read_sources, spreadsheet_row
 from lowback.data.tables import read_tables
 from lowback.errors import Problem, shorten
 
@@ -364,13 +364,135 @@ def _unknown(
     ]
 
 
-def check_records(data_dir: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
-    """Read and check everything under ``data_dir``; return tables, texts and problems."""
+def check_comparisons(
+    comparisons: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFrame
+) -> list[Problem]:
+    """Comparisons weigh a claim of one collection against a claim of another.
+
+    ``claim`` and ``other`` are claim ids; ``against`` is a collection of ``sources.csv``
+    other than the claim's own; ``other`` is a claim of that collection, and empty exactly
+    when the verdict is ``silent``. Every claim of a compared source (one that some row's
+    ``claim`` comes from), ``contradicts`` claims aside, is weighed against every
+    collection it is compared with at least once.
+    """
+    label = "records/comparisons.csv"
+    collection_of_source = dict(zip(sources["id"], sources["collection"], strict=True))
+    source_of = dict(zip(claims["id"], claims["source"], strict=True))
+    collection_of = {c: collection_of_source.get(s) for c, s in source_of.items()}
+    collections = set(collection_of_source.values())
+    problems: list[Problem] = []
+    for index, row in enumerate(comparisons.itertuples(index=False)):
+        where = {"row": spreadsheet_row(index)}
+        own = collection_of.get(row.claim)
+        if row.claim not in source_of:
+            problems.append(
+                Problem(label, "an id from claims.csv", column="claim", value=row.claim, **where)
+            )
+        if row.against not in collections:
+            problems.append(
+                Problem(
+                    label,
+                    "a collection of sources.csv (column collection)",
+                    column="against",
+                    value=row.against,
+                    **where,
+                )
+            )
+        elif own == row.against:
+            problems.append(
+                Problem(
+                    label,
+                    f"another collection than the claim's own ('{own}')",
+                    column="against",
+                    value=row.against,
+                    **where,
+                )
+            )
+        if (row.verdict == SILENT) != (row.other == ""):
+            expected = (
+                "empty: a 'silent' verdict names no claim of the other side"
+                if row.verdict == SILENT
+                else f"a claim id of collection '{row.against}' (verdict '{row.verdict}')"
+            )
+            problems.append(Problem(label, expected, column="other", value=row.other, **where))
+        elif row.other and collection_of.get(row.other) != row.against:
+            problems.append(
+                Problem(
+                    label,
+                    f"a claim id of a source of collection '{row.against}'",
+                    column="other",
+                    value=row.other,
+                    **where,
+                )
+            )
+    compared = comparisons[comparisons["claim"].isin(source_of)]
+    weighed = set(zip(compared["claim"], compared["against"], strict=True))
+    pairs = {(source_of[c], a) for c, a in weighed}
+    for index, claim in enumerate(claims.itertuples(index=False)):
+        if claim.relation == "contradicts":
+            continue
+        for source, against in sorted(pairs):
+            if claim.source == source and (claim.id, against) not in weighed:
+                problems.append(
+                    Problem(
+                        "records/claims.csv",
+                        f"a row in comparisons.csv weighing this claim against '{against}' "
+                        f"(every claim of '{source}' is weighed)",
+                        row=spreadsheet_row(index),
+                        column="id",
+                        value=claim.id,
+                    )
+                )
+    return problems
+
+
+def without_missing(tables: dict[str, pd.DataFrame], missing: set[str]) -> dict[str, pd.DataFrame]:
+    """The tables without the records of the missing sources.
+
+    Their passages, claims, skipped sentences and triage rules go; so do the entities
+    only their claims name, and every comparison against a collection one of them
+    belongs to (a comparison with part of the other side would say less than it seems).
+    """
+    if not missing:
+        return tables
+    kept = dict(tables)
+    for name in ("passages", "claims", "skipped", "triage"):
+        if name in kept:
+            kept[name] = kept[name][~kept[name]["source"].isin(missing)].reset_index(drop=True)
+    if "claims" in tables and "entities" in tables:
+        gone = tables["claims"][tables["claims"]["source"].isin(missing)]
+        dropped = set(gone["subject"]) | set(gone["object"])
+        stays = kept["claims"]
+        named = set(stays["subject"]) | set(stays["object"])
+        entities = kept["entities"]
+        only_missing = entities["id"].isin(dropped - named)
+        kept["entities"] = entities[~only_missing].reset_index(drop=True)
+    if "comparisons" in kept and "sources" in tables:
+        sources = tables["sources"]
+        partial = set(sources.loc[sources["id"].isin(missing), "collection"])
+        comparisons = kept["comparisons"]
+        kept["comparisons"] = comparisons[~comparisons["against"].isin(partial)].reset_index(
+            drop=True
+        )
+    return kept
+
+
+def check_records(
+    data_dir: Path,
+) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem], list[MissingSource]]:
+    """Read and check everything under ``data_dir``.
+
+    Returns the tables (without the records of missing sources), the texts, the problems
+    and the fetched sources that are missing. The records of a missing source are checked
+    like every record (so rows keep their numbers in the problems), except against a text
+    that is not there; then they are left out.
+    """
     tables, problems = read_tables(data_dir / "records")
     texts: dict[str, str] = {}
+    missing: list[MissingSource] = []
     sources = tables.get("sources")
     if sources is not None:
-        texts, found = read_sources(data_dir, sources)
+        texts, found, missing = read_sources(data_dir, sources)
         problems += found
     passages = tables.get("passages")
     if passages is not None and sources is not None:
@@ -383,6 +505,12 @@ def check_records(data_dir: Path) -> tuple[dict[str, pd.DataFrame], dict[str, st
         problems += check_claim_readings(tables["claims"], passages)
         if "entities" in tables:
             problems += check_entities_backed(tables["entities"], tables["claims"])
+        if "comparisons" in tables and sources is not None:
+            problems += check_comparisons(tables["comparisons"], tables["claims"], sources)
     if "triage" in tables and "entities" in tables:
         problems += check_triage(tables["triage"], tables["entities"], tables.get("claims"))
-    return tables, texts, problems
+    tables = without_missing(tables, {m.id for m in missing})
+    if sources is not None:
+        present = ~sources["id"].isin({m.id for m in missing})
+        tables["sources"] = sources[present].reset_index(drop=True)
+    return tables, texts, problems, missing

@@ -33,6 +33,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 
+from lowback import config
 from lowback.errors import ReportError
 from lowback.publish.fileset import write_atomic
 from lowback.publish.pages import WIDGET_MIMETYPE, first_heading, iter_outputs
@@ -216,16 +217,31 @@ def execute_notebook(
     return _execute(nb, path, timeout=timeout, kernel_name=kernel_name)
 
 
+def present_sources() -> list[str]:
+    """Ids of the project's sources whose files are on this machine, in sources.csv order."""
+    from lowback.data.sources import source_states
+    from lowback.data.tables import read_table
+
+    table, _ = read_table(config.DATA_DIR / "records" / "sources.csv", "sources")
+    if table is None:
+        return []
+    states = source_states(config.DATA_DIR, table)
+    return states.loc[states["state"] == "present", "id"].tolist()
+
+
 def store_outputs(path: Path, *, timeout: int = 600) -> None:
     """Run a notebook top to bottom in a fresh kernel and store its outputs in the file.
 
     The stored notebook carries no execution timestamps and no widget state or widget
     views (random model ids that a live kernel recreates anyway; the text form stays),
-    so re-running an unchanged notebook changes nothing. The file is replaced
-    atomically, only after a clean run.
+    so re-running an unchanged notebook changes nothing; its metadata names the sources
+    present (``lowback.sources``). The file is replaced atomically, only after a clean run.
     """
     path = Path(path).absolute()
     nb = execute_notebook(path, timeout=timeout)
+    # Which sources the outputs were made with: where one of them is missing, the stored
+    # outputs cannot be reproduced, and the tests skip (or, under CI, fail) them loudly.
+    nb.metadata["lowback"] = {"sources": present_sources()}
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # timestamps left by other tools' runs

@@ -111,9 +111,15 @@ class RiskFactor(_Strict):
     claims: ClaimIds = []
 
 
+class Study(_Strict):
+    sources: list[str] = pydantic.Field(min_length=1)
+    rationale: str
+
+
 class AssumptionFile(_Strict):
     """The shape of an assumptions file."""
 
+    study: Study
     cohort: Cohort
     age: Age
     noise: Noise
@@ -149,6 +155,9 @@ class Assumptions:
     over_65_types : tuple of str
         The pain types ``age.over_65_bone_weight`` weighs for runners over 65: those the
         claims tie ``older_age`` to (bone, through arthritis), in pain-type order.
+    sources : tuple of str
+        The sources the simulation and the classifier read (``study.sources``): a source
+        not named here never changes a simulated runner.
     """
 
     path: Path
@@ -158,6 +167,11 @@ class Assumptions:
     red_flags: Mapping[str, tuple[float, float]]
     risk_factors: Mapping[str, tuple[float | None, float, float]]
     over_65_types: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def study_records(self, kb: KnowledgeBase) -> KnowledgeBase:
+        """The records the simulation reads: ``kb`` restricted to :attr:`sources`."""
+        return kb.restricted_to(self.sources)
 
     def symptom_table(self, rules: Rulebook) -> pd.DataFrame:
         """The symptom assumptions, readable: pain type, rates, rationale and claims."""
@@ -258,6 +272,22 @@ def load_assumptions(kb: KnowledgeBase, path: Path | str | None = None) -> Assum
         raw = AssumptionFile.model_validate(data)
     except pydantic.ValidationError as err:
         raise AssumptionError(path, _pydantic_problems(err)) from None
+    present = tuple(kb.sources["id"])
+    missing = {m.id: m for m in kb.missing}
+    problems = []
+    for source in raw.study.sources:
+        if source in missing:
+            problems.append(
+                f"study.sources: '{source}' is missing on this machine: {missing[source]}"
+            )
+        elif source not in present:
+            problems.append(
+                f"study.sources: got '{source}'; expected a source id of sources.csv "
+                f"({', '.join(present)}){_did_you_mean(source, present)}"
+            )
+    if problems:
+        raise AssumptionError(path, problems)
+    kb = kb.restricted_to(raw.study.sources)
     rules = Rulebook.of(kb)
     problems = _consistency_problems(raw, rules, kb)
     if problems:
@@ -406,6 +436,7 @@ def _resolve(path: Path, raw: AssumptionFile, rules: Rulebook, kb: KnowledgeBase
         red_flags=MappingProxyType(flags),
         risk_factors=MappingProxyType(factors),
         over_65_types=tuple(t for t in rules.pain_types if t in over_65),
+        sources=tuple(raw.study.sources),
     )
 
 

@@ -95,6 +95,7 @@ def simulate(
         raise ValueError(f"random_state must be at least 0, got {random_state}")
     if not isinstance(assumptions, Assumptions):
         assumptions = load_assumptions(kb, assumptions)
+    kb = assumptions.study_records(kb)  # the sources the assumptions name, and no other
     rules = Rulebook.of(kb)
     rng = np.random.default_rng(random_state)
     raw = assumptions.raw
@@ -162,6 +163,7 @@ def simulate(
         simulated=True,
         assumptions=str(assumptions.path),
         random_state=random_state if isinstance(random_state, int) else None,
+        sources=list(assumptions.sources),
     )
     return frame
 

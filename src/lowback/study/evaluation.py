@@ -21,7 +21,7 @@ from sklearn.tree import DecisionTreeClassifier
 from lowback.data.records import KnowledgeBase
 from lowback.study.assumptions import Assumptions, load_assumptions
 from lowback.study.cohort import simulate
-from lowback.study.rulebook import UNDETERMINED, Rulebook
+from lowback.study.rulebook import UNDETERMINED, Rulebook, study_records
 from lowback.study.tree import AGE, TreeModel, fit_tree, make_tree, tree_features, with_pain
 
 
@@ -84,7 +84,7 @@ def evaluate(
 
     An ``"undetermined"`` answer counts as wrong.
     """
-    rules = Rulebook.of(kb)
+    rules = Rulebook.of(study_records(kb, cohort))
     pain = with_pain(cohort)
     X = pain[[*rules.symptoms, AGE]]
     y = pain["pain_type"].astype(str).to_numpy()
@@ -301,7 +301,7 @@ def noise_sweep(
     base = (
         assumptions if isinstance(assumptions, Assumptions) else load_assumptions(kb, assumptions)
     )
-    rules = Rulebook.of(kb)
+    rules = Rulebook.of(base.study_records(kb))
     rows = []
     for level in levels:
         cohort = simulate(

@@ -27,6 +27,7 @@ class Quote:
     quote: str
     start: int
     end: int
+    source: str = ""  # the source the offsets are in
 
 
 @dataclass(frozen=True)
@@ -65,5 +66,11 @@ class Advice(Quote):
 
 def counter_claim(row, via: str = "") -> CounterClaim:
     return CounterClaim(
-        row.quote, int(row.start), int(row.end), claim=row.id, via=via, modality=str(row.modality)
+        row.quote,
+        int(row.start),
+        int(row.end),
+        source=row.source,
+        claim=row.id,
+        via=via,
+        modality=str(row.modality),
     )

@@ -1,5 +1,9 @@
 """The red-flag gate: the material's triage rules, applied to the signs a runner reports.
 
+The gate reads the triage rules of every source (the article and the NIH texts alike),
+each rule attributed to its source; levels from different sources resolve as within one:
+the most pressing level of the rules that fire stands.
+
 Every rule is a record of ``data/records/triage.csv`` with its quote. A rule fires when
 the runner reports its red flag (``raised_by`` is ``reported``), or when the runner reports
 every sign its ``raised_by`` names; nothing else raises it. The verdict is the most
@@ -18,6 +22,13 @@ from lowback.data.schema import REPORTED, TRIAGE_LEVELS
 
 #: A rule's basis when its own quote names the level.
 LITERAL = "literal"
+
+#: Said wherever the gate is shown: what its sources cover, and what they do not.
+GATE_SCOPE = (
+    "The warning signs come from the article and the NIH texts only: they do not list "
+    "every warning sign a clinician would ask about. With any sign that worries you, "
+    "see a doctor."
+)
 
 
 def _ids(cell: str) -> tuple[str, ...]:
@@ -49,6 +60,8 @@ class Reason:
         The rule's sentence and where it stands in the material.
     note : str
         The curator's note: how an inferred rule is read.
+    source, publisher : str
+        The source the sentence is from, and who published it ("NIH MedlinePlus").
     """
 
     rule: str
@@ -62,6 +75,13 @@ class Reason:
     start: int
     end: int
     note: str
+    source: str = ""
+    publisher: str = ""
+
+    @property
+    def attributed(self) -> str:
+        """The sentence credited to its publisher: ``NIH MedlinePlus: "…"``."""
+        return f"{self.publisher}: \u201c{self.quote}\u201d" if self.publisher else self.quote
 
 
 @dataclass(frozen=True)
@@ -100,11 +120,13 @@ class RedFlagGate:
         for column in ("level", "basis"):
             triage[column] = triage[column].astype(str)
         labels = dict(zip(kb.entities["id"], kb.entities["label"], strict=True))
+        publishers = dict(zip(kb.sources["id"], kb.sources["publisher"], strict=True))
         self._rules: list[dict] = []
         self._baseline: dict | None = None
         for rule in triage.to_dict("records"):
             rule["signs"] = () if rule["raised_by"] == REPORTED else _ids(rule["raised_by"])
             rule["label"] = labels.get(rule["red_flag"], "")
+            rule["publisher"] = publishers[rule["source"]]
             if rule["red_flag"]:
                 self._rules.append(rule)
             elif self._baseline is None:
@@ -161,4 +183,6 @@ def _reason(rule: dict, raised_by: tuple[str, ...]) -> Reason:
         start=int(rule["start"]),
         end=int(rule["end"]),
         note=rule["note"],
+        source=rule["source"],
+        publisher=rule["publisher"],
     )

@@ -25,6 +25,16 @@ UNDETERMINED = "undetermined"
 _DERIVED: weakref.WeakKeyDictionary[KnowledgeBase, Rulebook] = weakref.WeakKeyDictionary()
 
 
+def study_records(kb: KnowledgeBase, cohort: pd.DataFrame) -> KnowledgeBase:
+    """The records a simulated cohort was drawn from: ``kb`` restricted to the sources
+    its ``attrs`` name (``sources``, set by :func:`~lowback.study.cohort.simulate`).
+
+    A frame that names none (one built by hand) is read against ``kb`` as it is.
+    """
+    sources = cohort.attrs.get("sources")
+    return kb.restricted_to(sources) if sources else kb
+
+
 def _links(claims: pd.DataFrame, relation: str, objects: set[str]) -> dict[str, frozenset[str]]:
     chosen = claims[(claims["relation"] == relation) & claims["object"].isin(objects)]
     return {s: frozenset(group) for s, group in chosen.groupby("subject", sort=False)["object"]}

@@ -21,7 +21,7 @@ from sklearn.tree import DecisionTreeClassifier
 from lowback.data.records import KnowledgeBase
 from lowback.study.assumptions import AGE_FACTOR
 from lowback.study.cohort import NO_PAIN
-from lowback.study.rulebook import Rulebook
+from lowback.study.rulebook import Rulebook, study_records
 
 #: The tree's depth, chosen, not assumed: the smallest depth whose cross-validated macro F1
 #: is within one standard error of the best, on the notebook's cohort (20,000 runners, seed
@@ -52,6 +52,8 @@ class TreeModel:
 
     estimator: DecisionTreeClassifier
     features: list[str]
+    #: The sources of the cohort it was fitted on (empty: not known).
+    sources: tuple[str, ...] = ()
 
     @property
     def classes(self) -> list[str]:
@@ -77,15 +79,16 @@ def make_tree(max_depth: int = TREE_DEPTH, random_state: int = 0) -> DecisionTre
 def fit_tree(
     kb: KnowledgeBase, cohort: pd.DataFrame, *, max_depth: int = TREE_DEPTH, random_state: int = 0
 ) -> TreeModel:
-    """Fit the tree on the runners with pain of a simulated cohort."""
-    features = tree_features(Rulebook.of(kb))
+    """Fit the tree on the runners with pain of a simulated cohort (its symptoms are
+    those of the sources the cohort was simulated from)."""
+    features = tree_features(Rulebook.of(study_records(kb, cohort)))
     # Select the runners with pain by a mask rather than with_pain(): no copy of the
     # whole frame, so lowback adds next to nothing to scikit-learn's own fit (make bench).
     has_pain = (cohort["pain_type"] != NO_PAIN).to_numpy()
     estimator = make_tree(max_depth, random_state).fit(
         cohort.loc[has_pain, features], cohort["pain_type"][has_pain].astype(str)
     )
-    return TreeModel(estimator, features)
+    return TreeModel(estimator, features, tuple(cohort.attrs.get("sources", ())))
 
 
 @dataclass(frozen=True)

@@ -146,11 +146,16 @@ class Assessor:
     """
 
     def __init__(self, kb: KnowledgeBase, tree: TreeModel, median_age: int):
-        self.kb, self.tree, self.median_age = kb, tree, median_age
-        self.rules = Rulebook.of(kb)
+        # The model's side (rulebook, tree, advice) reads the sources the tree's cohort was
+        # simulated from; the gate reads every source: a warning sign only another source
+        # names is still a warning sign.
+        self.all_records = kb
+        self.kb = kb.restricted_to(tree.sources) if tree.sources else kb
+        self.tree, self.median_age = tree, median_age
+        self.rules = Rulebook.of(self.kb)
         self.gate = RedFlagGate(kb)
         self.signs = self.rules.symptoms + self.gate.reportable
-        claims = kb.claims_with_labels()
+        claims = self.kb.claims_with_labels()
         for column in ("relation", "modality"):
             claims[column] = claims[column].astype(str)
         self._labels = dict(zip(kb.entities["id"], kb.entities["label"], strict=True))
@@ -173,6 +178,7 @@ class Assessor:
                         row.quote,
                         int(row.start),
                         int(row.end),
+                        source=row.source,
                         id=row.subject,
                         kind=kind,
                         label=self._labels[row.subject],
@@ -206,6 +212,7 @@ class Assessor:
                     row.quote,
                     int(row.start),
                     int(row.end),
+                    source=row.source,
                     id=row.subject,
                     kind=row.subject_kind,
                     label=row.subject_label,
@@ -227,11 +234,12 @@ class Assessor:
             r for r in self.gate.rules if sign in r["signs"]
         ]
         rule = max(rules, key=lambda r: TRIAGE_LEVELS.index(r["level"]))
-        kind = self.kb.entities.set_index("id").loc[sign, "kind"]
+        kind = self.all_records.entities.set_index("id").loc[sign, "kind"]
         return Evidence(
             rule["quote"],
             int(rule["start"]),
             int(rule["end"]),
+            source=rule["source"],
             id=sign,
             kind=str(kind),
             label=self._labels[sign],
