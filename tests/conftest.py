@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -127,10 +128,26 @@ def _kernels_only_where_marked(request: pytest.FixtureRequest, monkeypatch: pyte
         monkeypatch.setattr(KernelManager, "_async_launch_kernel", refuse)
 
 
+@functools.cache
+def shipped_kb():
+    """The shipped knowledge base, every source present, loaded once per process."""
+    return load_knowledge_base()
+
+
 @pytest.fixture(scope="session")
 def kb():
-    """The shipped knowledge base, loaded once."""
-    return load_knowledge_base()
+    """The shipped knowledge base, loaded once: every source present. (tests/study
+    redefines ``kb`` as the study's records and calls this one ``all_records``.)"""
+    return shipped_kb()
+
+
+@pytest.fixture(scope="session")
+def study_kb():
+    """The records the study simulates and models from: the sources the default
+    assumptions name."""
+    from lowback.study.assumptions import study_records
+
+    return study_records(shipped_kb())
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ _PUBLIC = {
     "KnowledgeBase": "lowback.data.records",
     "load_knowledge_base": "lowback.data.records",
     "load_assumptions": "lowback.study.assumptions",
+    "study_records": "lowback.study.assumptions",
     "simulate": "lowback.study.cohort",
     "assess": "lowback.study.triage",
     "Assessment": "lowback.study.triage",
@@ -55,6 +56,7 @@ __all__ = [  # the names of _PUBLIC, written out for tools that read __all__ (a 
     "load_assumptions",
     "load_knowledge_base",
     "simulate",
+    "study_records",
 ]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ imports lazily
@@ -66,7 +68,7 @@ if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ impo
         RecordError,
         ReportError,
     )
-    from lowback.study.assumptions import load_assumptions
+    from lowback.study.assumptions import load_assumptions, study_records
     from lowback.study.cohort import simulate
     from lowback.study.triage import Assessment, assess
 

@@ -185,7 +185,7 @@ def _load(data_dir: Path):
 
 
 def _validate(data_dir: Path) -> int:
-    from lowback.data.coverage import sentence_coverage
+    from lowback.data.coverage import sentence_coverage, unweighed_claims
     from lowback.errors import RecordError
 
     try:
@@ -195,6 +195,13 @@ def _validate(data_dir: Path) -> int:
         return 1
     coverage = sentence_coverage(kb)
     uncovered = coverage[coverage["status"] == "uncovered"]
+    unweighed = unweighed_claims(kb)
+    for claim in unweighed.itertuples(index=False):
+        print(
+            f"claim {claim.claim} ({claim.source}) is weighed against '{claim.against}' by no "
+            f"row of comparisons.csv: {claim.quote!r}",
+            file=sys.stderr,
+        )
     for sentence in uncovered.itertuples(index=False):
         print(
             f"{sentence.source} [{sentence.start}:{sentence.end}] in passage '{sentence.passage}': "
@@ -206,14 +213,16 @@ def _validate(data_dir: Path) -> int:
     by_kind = ", ".join(f"{count} {kind}" for kind, count in kinds.items())
     counts = coverage["status"].value_counts()
     skipped = f" ({len(kb.missing)} missing, not checked)" if kb.missing else ""
+    complete = uncovered.empty and unweighed.empty
     print(
-        f"{'OK' if uncovered.empty else 'INCOMPLETE'}: {len(kb.sources)} source(s){skipped}, "
+        f"{'OK' if complete else 'INCOMPLETE'}: {len(kb.sources)} source(s){skipped}, "
         f"{len(kb.passages)} passages, {len(kb.entities)} entities ({by_kind}), "
         f"{len(kb.claims)} claims; on-topic sentences: {len(coverage)} "
         f"({counts['claim']} by claims, {counts['skipped']} skipped, "
-        f"{counts['uncovered']} uncovered)"
+        f"{counts['uncovered']} uncovered); comparisons: {len(kb.comparisons)} "
+        f"({len(unweighed)} claims unweighed)"
     )
-    return 0 if uncovered.empty else 1
+    return 0 if complete else 1
 
 
 def _locate(quote: str, data_dir: Path) -> int:
@@ -348,8 +357,13 @@ def _symptoms(as_json: bool) -> int:
     from lowback.study.triage import default_assessor, modality_note
 
     assessor = default_assessor()
-    claims = assessor.all_records.claims  # a sign only the NIH names is tied by its claims
-    signs_of = claims[claims["relation"].isin(["symptom_of", "red_flag_for"])]
+
+    def ties(claims):
+        return claims[claims["relation"].isin(["symptom_of", "red_flag_for"])]
+
+    # What the study's claims tie a sign to; a sign only another source names (the NIH's),
+    # what that source's claims tie it to.
+    study, every = ties(assessor.kb.claims), ties(assessor.all_records.claims)
     listed = []
     for sign in assessor.signs:
         evidence = assessor.sign_evidence(sign)
@@ -359,7 +373,10 @@ def _symptoms(as_json: bool) -> int:
                 "kind": evidence.kind,
                 "label": evidence.label,
                 # What the claims tie the sign to: pain types, or low back pain in general.
-                "pain_types": sorted(set(signs_of.loc[signs_of["subject"] == sign, "object"])),
+                "pain_types": sorted(
+                    set(study.loc[study["subject"] == sign, "object"])
+                    or set(every.loc[every["subject"] == sign, "object"])
+                ),
                 "quote": evidence.quote,
                 "start": evidence.start,
                 "end": evidence.end,

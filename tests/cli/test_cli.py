@@ -12,7 +12,7 @@ from tests.conftest import run_cli as run
 def test_validate_summarises_the_shipped_records_by_kind(kb, capsys):
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK: 1 source(s)")
+    assert out.startswith(f"OK: {len(kb.sources)} source(s)")
     assert f"{len(kb.claims)} claims" in out
     for kind, count in kb.entities["kind"].value_counts().items():
         assert f"{count} {kind}" in out

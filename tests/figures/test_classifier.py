@@ -12,6 +12,7 @@ import pytest
 
 from lowback.figures import classifier, tree_figure, tree_paths
 from lowback.figures.tree_paths import CAPTION_CHARS
+from lowback.study.assumptions import study_records
 from lowback.study.audit import AUDIT_AGES, audit_ages, profiles
 from lowback.study.cohort import simulate
 from lowback.study.gate import reportable_red_flags
@@ -45,8 +46,9 @@ def _leaves(tree):
 
 
 def _audited_leaves(kb, tree) -> dict[int, list[tuple[str, ...]]]:
-    """Leaf -> the audit's profiles that end there at some audit age (computed here)."""
-    rules = Rulebook.of(kb)
+    """Leaf -> the audit's profiles that end there at some audit age (computed here): the
+    study's symptoms, and every source's red flags (the gate's)."""
+    rules = Rulebook.of(study_records(kb))
     found: dict[int, list] = {}
     for profile in profiles(rules, 2, red_flags=reportable_red_flags(kb)):
         for age in audit_ages(tree, AUDIT_AGES):
@@ -128,7 +130,7 @@ def test_a_path_sentence_is_wrapped_and_the_top_margin_fits_the_longest(figure):
 
 
 def test_leaves_the_rulebook_does_not_back_are_outlined_and_say_so(kb, tree, figure):
-    rules = Rulebook.of(kb)
+    rules = Rulebook.of(study_records(kb))
     structure = tree.estimator.tree_
     silent = set()
     for leaf, found in _audited_leaves(kb, tree).items():

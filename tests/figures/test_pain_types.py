@@ -60,9 +60,9 @@ def extended(data_copy: Path):
         },
     )
     claims = [
-        _claim_like(records, "c023", "n001", subject=NEW),  # type_of low_back_pain
-        _claim_like(records, "c035", "n002", subject="tingling_feet", object=NEW),
-        _claim_like(records, "c015", "n003", object=NEW),  # incorrect_form risk_factor_for
+        _claim_like(records, "c023", "x_fourth_1", subject=NEW),  # type_of low_back_pain
+        _claim_like(records, "c035", "x_fourth_2", subject="tingling_feet", object=NEW),
+        _claim_like(records, "c015", "x_fourth_3", object=NEW),  # incorrect_form risk_factor_for
     ]
     for claim in claims:
         append_record(records / "claims.csv", claim)

@@ -7,11 +7,27 @@ import pytest
 from lowback.study.cohort import simulate
 from lowback.study.rulebook import Rulebook
 from lowback.study.tree import fit_tree
+from tests.conftest import shipped_kb
+
+
+@pytest.fixture(scope="session")
+def all_records():
+    """The shipped knowledge base, every source present (the root ``kb``)."""
+    return shipped_kb()
+
+
+@pytest.fixture(scope="session")
+def kb(study_kb):
+    """The study's records: the sources the default assumptions name. The study's tests
+    read these; a test of every source (the gate, the comparisons) asks for
+    ``all_records``."""
+    return study_kb
 
 
 @pytest.fixture(scope="module")
-def rules(kb):
-    return Rulebook.of(kb)
+def rules(study_kb):
+    """The study's rulebook: of the sources the default assumptions name."""
+    return Rulebook.of(study_kb)
 
 
 @pytest.fixture(scope="module")

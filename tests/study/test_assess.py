@@ -21,9 +21,15 @@ from lowback.study.triage import (
     assess,
     default_assessor,
 )
+from tests.conftest import IN_CI, MISSING_FETCHED
 from tests.conftest import run_cli as run
 
 VIGNETTES = pd.read_csv(Path(__file__).parent / "vignettes.csv", dtype=str, keep_default_na=False)
+# A vignette with a sign only a fetched source names (the NIH's) needs that source: without
+# it, the sign is unknown (the conftest's summary says the NIH is missing, loudly).
+_NEEDS_FETCHED = VIGNETTES["decided_by"].isin(["t14", "t15", "t16", "t17"])
+if MISSING_FETCHED and not IN_CI:
+    VIGNETTES = VIGNETTES[~_NEEDS_FETCHED].reset_index(drop=True)
 JSON_KEYS = {
     "pain_type",
     "probabilities",
@@ -159,7 +165,7 @@ signs = st.lists(st.sampled_from(default_assessor().signs), min_size=1, max_size
 def test_the_gate_fires_exactly_the_rules_whose_signs_are_all_reported(symptoms, age):
     assessor = default_assessor()
     result = assessor.assess(symptoms, age=age)
-    triage = assessor.kb.triage
+    triage = assessor.all_records.triage  # the gate reads every source
     triage["level"] = triage["level"].astype(str)
     rules = [r for r in triage.to_dict("records") if r["red_flag"]]
     fired = {r["id"] for r in rules if _fires(r, set(symptoms))}
@@ -360,7 +366,9 @@ def test_cli_assess_readable_output_gives_the_verdict_then_its_reasons(capsys):
     out = capsys.readouterr().out
     assert "not medical advice" in out
     assert "URGENT" in out and "toes" in out
-    inferred = out.index("  inferred via c056, The web article: “If you are experiencing discogenic pain")
+    inferred = out.index(
+        "  inferred via c056, The web article: “If you are experiencing discogenic pain"
+    )
     literal = out.index("  literal, The web article: “If you have pain that radiates to your toes")
     assert out.index("triage: URGENT") < inferred < literal  # most pressing first
     assert "(recommendation)" in out  # the sign's claim recommends
@@ -369,7 +377,10 @@ def test_cli_assess_readable_output_gives_the_verdict_then_its_reasons(capsys):
 def test_cli_assess_shows_the_counter_claim_on_self_care(capsys):
     assert main(["assess", "--symptom", "pain_beside_spine", "--age", "30"]) == 0
     out = capsys.readouterr().out
-    assert "triage: SELF CARE" in out and "  literal, The web article: “If you have pain in your bones" in out
+    assert (
+        "triage: SELF CARE" in out
+        and "  literal, The web article: “If you have pain in your bones" in out
+    )
     assert "Keep running" in out and "(c020, c078)" in out
     assert "running can make the pain worse" in out and "(hedged)" in out
 
@@ -395,12 +406,14 @@ def test_cli_assess_unknown_id_exits_2_with_a_suggestion():
     assert "Traceback" not in result.stderr
 
 
-def test_cli_symptoms_lists_every_sign_with_its_quote(kb, capsys):
+def test_cli_symptoms_lists_every_sign_with_its_quote(all_records, capsys):
+    kb = all_records
     assert main(["symptoms", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [item["id"] for item in listed] == list(default_assessor().signs)
-    raw = kb.texts["runners_low_back_pain"]
-    assert all(raw[i["start"] : i["end"]] == i["quote"] for i in listed)
+    assert all(kb.texts[i["source"]][i["start"] : i["end"]] == i["quote"] for i in listed)
+    publisher = dict(zip(kb.sources["id"], kb.sources["publisher"], strict=True))
+    assert all(i["publisher"] == publisher[i["source"]] for i in listed)
     types = {i["id"]: tuple(i["pain_types"]) for i in listed}
     assert types["pain_radiates_to_legs"] == ("disc",)
     # The FAQ ties persistent or severe pain to no single type ("such as" is an example).

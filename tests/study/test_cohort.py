@@ -28,8 +28,8 @@ def test_same_seed_same_frame_other_seed_other_frame(kb):
     assert not first.equals(simulate(kb, 2_000, random_state=12))
 
 
-def test_frame_has_one_column_per_sign_and_says_it_is_simulated(kb, cohort):
-    columns = feature_columns(kb)
+def test_frame_has_one_column_per_sign_and_says_it_is_simulated(study_kb, cohort):
+    columns = feature_columns(study_kb)
     expected = [
         "age",
         *columns["symptoms"],

@@ -11,6 +11,7 @@ import jinja2
 
 from lowback.errors import AssessmentInputError
 from lowback.figures.style import TRIAGE_COLOURS
+from lowback.study.gate import GATE_SCOPE
 from lowback.study.triage import DISCLAIMER, Assessment, Assessor, default_assessor, modality_note
 
 CONTROL_WIDTH = "400px"  # wide enough for the longest sign's label and the age readout
@@ -24,7 +25,8 @@ _TEMPLATES = jinja2.Environment(
 
 def render_assessment(result: Assessment | None) -> str:
     """An assessment as HTML, every record text escaped (``None``: nothing ticked yet):
-    the triage and its reasons (literal or inferred), the pain type (or why none is named),
+    the triage and its reasons (literal or inferred, each credited to its source's
+    publisher), what the gate's sources do not cover, the pain type (or why none is named),
     the signs, the tree's path and the advice, each quote with its modality (hedged,
     recommendation)."""
     colour = None if result is None else TRIAGE_COLOURS[result.triage]
@@ -34,6 +36,7 @@ def render_assessment(result: Assessment | None) -> str:
         colour=colour,
         labels=labels,
         disclaimer=DISCLAIMER,
+        gate_scope=GATE_SCOPE,
         modality_note=modality_note,
     )
 

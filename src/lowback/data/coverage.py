@@ -1,4 +1,5 @@
-"""Which on-topic sentences the records account for, by a claim or a skip with a reason.
+"""What the records account for: every on-topic sentence (by a claim or a skip with a
+reason), and every claim of a compared source (weighed in ``comparisons.csv``).
 
 Sentences are found with pysbd (a rule-based sentence boundary detector) inside each
 article or FAQ passage, so a sentence never crosses a passage boundary.
@@ -86,3 +87,31 @@ def coverage_summary(coverage: pd.DataFrame) -> pd.DataFrame:
     table = pd.crosstab(coverage["passage"], coverage["status"], margins=True, margins_name="total")
     order = [*dict.fromkeys(coverage["passage"]), "total"]
     return table.reindex(order)
+
+
+def unweighed_claims(kb: KnowledgeBase) -> pd.DataFrame:
+    """The claims ``comparisons.csv`` should weigh and does not.
+
+    A source is compared against a collection once some row weighs one of its claims
+    against it; then each of its claims (``contradicts`` claims aside) is weighed against
+    that collection at least once. ``lowback validate`` lists the rest, as it lists
+    uncovered sentences.
+
+    Returns
+    -------
+    DataFrame
+        ``claim, source, against, quote``, in claim order.
+    """
+    claims = kb.claims
+    comparisons = kb.comparisons
+    source_of = dict(zip(claims["id"], claims["source"], strict=True))
+    weighed = set(zip(comparisons["claim"], comparisons["against"], strict=True))
+    pairs = sorted({(source_of[c], a) for c, a in weighed if c in source_of})
+    rows = [
+        (claim.id, claim.source, against, claim.quote)
+        for claim in claims.itertuples(index=False)
+        if claim.relation != "contradicts"
+        for source, against in pairs
+        if claim.source == source and (claim.id, against) not in weighed
+    ]
+    return pd.DataFrame(rows, columns=["claim", "source", "against", "quote"])

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 
-from defusedxml import ElementTree
+from defusedxml import DefusedXmlException, ElementTree
 
 #: The formats a source can have (``sources.csv``, column ``format``).
 FORMATS: tuple[str, ...] = ("text", "medquad_xml")
@@ -62,6 +62,8 @@ def _medquad_answers(data: bytes) -> str:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as err:
         raise FormatError(f"well-formed XML ({err})") from None
+    except DefusedXmlException as err:
+        raise FormatError(f"XML without entity declarations ({err!r})") from None
     answers = ["".join(answer.itertext()) for answer in root.iter("Answer")]
     if not answers:
         raise FormatError("a MedQuAD document with at least one <Answer> element")

@@ -371,9 +371,8 @@ def check_comparisons(
 
     ``claim`` and ``other`` are claim ids; ``against`` is a collection of ``sources.csv``
     other than the claim's own; ``other`` is a claim of that collection, and empty exactly
-    when the verdict is ``silent``. Every claim of a compared source (one that some row's
-    ``claim`` comes from), ``contradicts`` claims aside, is weighed against every
-    collection it is compared with at least once.
+    when the verdict is ``silent``. (That every claim is weighed is a coverage question,
+    like every sentence being covered: :func:`lowback.data.coverage.unweighed_claims`.)
     """
     label = "records/comparisons.csv"
     collection_of_source = dict(zip(sources["id"], sources["collection"], strict=True))
@@ -425,24 +424,6 @@ def check_comparisons(
                     **where,
                 )
             )
-    compared = comparisons[comparisons["claim"].isin(source_of)]
-    weighed = set(zip(compared["claim"], compared["against"], strict=True))
-    pairs = {(source_of[c], a) for c, a in weighed}
-    for index, claim in enumerate(claims.itertuples(index=False)):
-        if claim.relation == "contradicts":
-            continue
-        for source, against in sorted(pairs):
-            if claim.source == source and (claim.id, against) not in weighed:
-                problems.append(
-                    Problem(
-                        "records/claims.csv",
-                        f"a row in comparisons.csv weighing this claim against '{against}' "
-                        f"(every claim of '{source}' is weighed)",
-                        row=spreadsheet_row(index),
-                        column="id",
-                        value=claim.id,
-                    )
-                )
     return problems
 
 

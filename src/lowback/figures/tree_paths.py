@@ -25,7 +25,15 @@ from lowback.figures.style import escape_wrapped
 from lowback.study.audit import AUDIT_AGES, audit_ages, profiles
 from lowback.study.gate import reportable_red_flags
 from lowback.study.rulebook import UNDETERMINED, Rulebook
-from lowback.study.tree import TreeModel, decision_path, feature_values, question, splits, walk
+from lowback.study.tree import (
+    TreeModel,
+    decision_path,
+    feature_values,
+    question,
+    records_of_tree,
+    splits,
+    walk,
+)
 
 CAPTION_CHARS = 125  # characters per line of the path in words
 MENU_CHARS = 80  # a dropdown is as wide as its longest label
@@ -92,7 +100,9 @@ def leaf_top(tree: TreeModel, leaf: int) -> tuple[str, float]:
 def routes(tree: TreeModel, kb: KnowledgeBase, max_signs: int, ages) -> dict[int, Route]:
     """Leaf -> the audit's profiles of up to ``max_signs`` signs that end there, at the
     audit's ages (``ages`` and both sides of each age the tree splits on), in leaf order."""
-    rules = Rulebook.of(kb)
+    # The tree's symptoms (of the sources it was fitted from) and every source's red flags:
+    # the signs the assessor takes, and the audit assesses.
+    rules = Rulebook.of(records_of_tree(kb, tree))
     found = profiles(rules, max_signs, red_flags=reportable_red_flags(kb))
     present = pd.DataFrame([{s: s in p for s in rules.symptoms} for p in found])
     answers = rules.predict(present) if found else []

@@ -63,7 +63,8 @@ def article_type(rules: Rulebook, signs: Iterable[str]) -> str:
     Examples
     --------
     >>> from lowback import load_knowledge_base
-    >>> rules = Rulebook.of(load_knowledge_base())
+    >>> from lowback.study.assumptions import study_records
+    >>> rules = Rulebook.of(study_records(load_knowledge_base()))
     >>> article_type(rules, ["pain_radiates_to_legs", "persistent_or_severe_pain"])
     'disc'
     >>> article_type(rules, ["pain_radiates_to_legs", "pain_beside_spine"])
@@ -155,7 +156,8 @@ def judge(rules: Rulebook, leaf: Leaf, signs: Iterable[str]) -> Verdict:
     Examples
     --------
     >>> from lowback import load_knowledge_base
-    >>> rules = Rulebook.of(load_knowledge_base())
+    >>> from lowback.study.assumptions import study_records
+    >>> rules = Rulebook.of(study_records(load_knowledge_base()))
     >>> mixed = Leaf(4, 1319, {"bone": 0.30, "disc": 0.28, "muscle": 0.42})
     >>> verdict = judge(rules, mixed, ["pain_radiates_to_legs"])
     >>> verdict.pain_type, verdict.code

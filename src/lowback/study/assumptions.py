@@ -295,6 +295,20 @@ def load_assumptions(kb: KnowledgeBase, path: Path | str | None = None) -> Assum
     return _resolve(path, raw, rules, kb)
 
 
+def study_records(kb: KnowledgeBase, path: Path | str | None = None) -> KnowledgeBase:
+    """The records the study simulates and models from: ``kb`` restricted to the sources
+    an assumptions file names (``[study] sources``; default ``data/assumptions.toml``: the
+    article). Figures and models of the simulated runners take these; the red-flag gate
+    takes the whole knowledge base.
+
+    >>> from lowback import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> study_records(kb).sources["id"].tolist()
+    ['runners_low_back_pain']
+    """
+    return load_assumptions(kb, path).study_records(kb)
+
+
 def _read_toml(path: Path, seen: tuple[Path, ...]) -> dict:
     """Read an assumptions file; ``extends = "base.toml"`` lays it over a base file."""
     try:

@@ -51,7 +51,8 @@ def profiles(
     Examples
     --------
     >>> from lowback import load_knowledge_base
-    >>> rules = Rulebook.of(load_knowledge_base())
+    >>> from lowback.study.assumptions import study_records
+    >>> rules = Rulebook.of(study_records(load_knowledge_base()))
     >>> found = profiles(rules)
     >>> found[0], found[-1]
     (('pain_beside_spine',), ('no_relief_from_self_care', 'persistent_or_severe_pain'))

@@ -21,7 +21,7 @@ from sklearn.tree import DecisionTreeClassifier
 from lowback.data.records import KnowledgeBase
 from lowback.study.assumptions import Assumptions, load_assumptions
 from lowback.study.cohort import simulate
-from lowback.study.rulebook import UNDETERMINED, Rulebook, study_records
+from lowback.study.rulebook import UNDETERMINED, Rulebook, records_of_cohort
 from lowback.study.tree import AGE, TreeModel, fit_tree, make_tree, tree_features, with_pain
 
 
@@ -84,7 +84,7 @@ def evaluate(
 
     An ``"undetermined"`` answer counts as wrong.
     """
-    rules = Rulebook.of(study_records(kb, cohort))
+    rules = Rulebook.of(records_of_cohort(kb, cohort))
     pain = with_pain(cohort)
     X = pain[[*rules.symptoms, AGE]]
     y = pain["pain_type"].astype(str).to_numpy()

@@ -16,7 +16,7 @@ import pandas as pd
 
 from lowback.data.records import KnowledgeBase
 from lowback.study.cohort import NO_PAIN
-from lowback.study.rulebook import Rulebook, study_records
+from lowback.study.rulebook import Rulebook, records_of_cohort
 
 #: The outcome "any low back pain" in the effect tables.
 ANY_PAIN = "low_back_pain"
@@ -99,7 +99,7 @@ def relative_risks(
     """
     from scipy import stats
 
-    rules = Rulebook.of(study_records(kb, cohort))
+    rules = Rulebook.of(records_of_cohort(kb, cohort))
     factors = [f for f in rules.risk_factors if f in cohort]
     outcomes = _outcomes(cohort, rules.pain_types)
     exposed = cohort[factors].to_numpy(dtype=np.float32)
@@ -195,7 +195,7 @@ def pain_risk_by_factor(kb: KnowledgeBase, cohort: pd.DataFrame) -> pd.DataFrame
         order); columns ``with_factor`` and ``without_factor`` (runners), ``risk_with``
         and ``risk_without`` (shares with pain; NaN where no runner is in the group).
     """
-    factors = [f for f in Rulebook.of(study_records(kb, cohort)).risk_factors if f in cohort]
+    factors = [f for f in Rulebook.of(records_of_cohort(kb, cohort)).risk_factors if f in cohort]
     pain = (cohort["pain_type"] != NO_PAIN).to_numpy()
     rows = {}
     for factor in factors:

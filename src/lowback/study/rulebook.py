@@ -25,7 +25,7 @@ UNDETERMINED = "undetermined"
 _DERIVED: weakref.WeakKeyDictionary[KnowledgeBase, Rulebook] = weakref.WeakKeyDictionary()
 
 
-def study_records(kb: KnowledgeBase, cohort: pd.DataFrame) -> KnowledgeBase:
+def records_of_cohort(kb: KnowledgeBase, cohort: pd.DataFrame) -> KnowledgeBase:
     """The records a simulated cohort was drawn from: ``kb`` restricted to the sources
     its ``attrs`` name (``sources``, set by :func:`~lowback.study.cohort.simulate`).
 

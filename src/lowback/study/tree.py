@@ -21,7 +21,7 @@ from sklearn.tree import DecisionTreeClassifier
 from lowback.data.records import KnowledgeBase
 from lowback.study.assumptions import AGE_FACTOR
 from lowback.study.cohort import NO_PAIN
-from lowback.study.rulebook import Rulebook, study_records
+from lowback.study.rulebook import Rulebook, records_of_cohort
 
 #: The tree's depth, chosen, not assumed: the smallest depth whose cross-validated macro F1
 #: is within one standard error of the best, on the notebook's cohort (20,000 runners, seed
@@ -69,6 +69,12 @@ class TreeModel:
         return self.estimator.predict_proba(runners[self.features])
 
 
+def records_of_tree(kb: KnowledgeBase, tree: TreeModel) -> KnowledgeBase:
+    """The records a tree was fitted from: ``kb`` restricted to the sources of the cohort
+    it was fitted on (``kb`` itself when the tree does not know them)."""
+    return kb.restricted_to(tree.sources) if tree.sources else kb
+
+
 def make_tree(max_depth: int = TREE_DEPTH, random_state: int = 0) -> DecisionTreeClassifier:
     """The study's tree: :data:`TREE_DEPTH` deep unless told, seeded."""
     return DecisionTreeClassifier(
@@ -81,7 +87,7 @@ def fit_tree(
 ) -> TreeModel:
     """Fit the tree on the runners with pain of a simulated cohort (its symptoms are
     those of the sources the cohort was simulated from)."""
-    features = tree_features(Rulebook.of(study_records(kb, cohort)))
+    features = tree_features(Rulebook.of(records_of_cohort(kb, cohort)))
     # Select the runners with pain by a mask rather than with_pain(): no copy of the
     # whole frame, so lowback adds next to nothing to scikit-learn's own fit (make bench).
     has_pain = (cohort["pain_type"] != NO_PAIN).to_numpy()
