@@ -147,7 +147,8 @@ def _raised_by(kb: KnowledgeBase, flag: str, how: str) -> str:
 
 
 def triage_rules_table(kb: KnowledgeBase) -> go.Figure:
-    """The red-flag gate: each triage rule, what fires it, its level, basis and quote.
+    """The red-flag gate: each triage rule, what fires it, its level, basis, source and
+    quote (the rules of every source: the gate reads them all).
 
     A rule fires when the runner reports its red flag, or every sign it names; its basis
     is literal (its quote names the level) or inferred through the claims it lists.
@@ -165,17 +166,18 @@ def triage_rules_table(kb: KnowledgeBase) -> go.Figure:
         f"inferred via {', '.join(via.split())}" if via else html.escape(b)
         for b, via in zip(rules["basis"], rules["via"], strict=True)
     ]
+    publishers = dict(zip(kb.sources["id"], kb.sources["publisher"], strict=True))
     values = [
         rules["id"].tolist(),
         [level.replace("_", " ") for level in rules["level"]],
         raised,
         basis,
-        [f"“{escape_wrapped(q, 70)}”" for q in rules["quote"]],
+        [html.escape(publishers[source]) for source in rules["source"]],
+        [f"“{escape_wrapped(q, 60)}”" for q in rules["quote"]],
     ]
     fill = [[TRIAGE_COLOURS[level] + "33" for level in rules["level"]]] * len(values)
-    header = ["rule", "level", "raised by", "basis", "the material says"]
-    widths = [40, 80, 220, 110, 360]
+    header = ["rule", "level", "raised by", "basis", "source", "the source says"]
+    widths = [40, 80, 200, 100, 110, 320]
     fig = go.Figure(table(header, values, widths, header_colour="#333333", fill=fill))
-    return style_figure(
-        fig, "The red-flag gate, applied before any model: rules from the material", height=860
-    )
+    title = "The red-flag gate, applied before any model: the rules of every source"
+    return style_figure(fig, title, height=860 + 40 * max(0, len(rules) - 13))

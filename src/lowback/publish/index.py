@@ -18,6 +18,7 @@ import copy
 import functools
 import html
 import re
+import warnings
 from collections.abc import Sequence
 
 import jinja2
@@ -110,18 +111,24 @@ def index_page(pages: Sequence[tuple[str, NotebookNode]], *, note: str = "") -> 
     str
         The page.
     """
-    from lowback.data.records import load_knowledge_base
+    from lowback.data.records import MissingSourceWarning, load_knowledge_base
     from lowback.versions import library_versions
 
     cards = [_card(n, file_name, nb) for n, (file_name, nb) in enumerate(pages)]
-    sources = load_knowledge_base().sources
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingSourceWarning)  # said on the page instead
+        kb = load_knowledge_base()
+    sources = kb.sources
     return (
         _environment()
         .get_template("index.html.j2")
         .render(
             cards=cards,
             note=note,
-            sources=list(sources[["id", "title", "sha256"]].itertuples(index=False)),
+            sources=list(
+                sources[["id", "title", "publisher", "licence", "sha256"]].itertuples(index=False)
+            ),
+            missing=[str(m) for m in kb.missing],
             versions=list(library_versions().items()),
             # Markup: the plotly.js library, inlined in a <script> as plotly.io.to_html does;
             # escaping would break it. Only on a page with a figure.
