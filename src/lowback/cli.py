@@ -319,15 +319,20 @@ def _skip_slow_optional_imports() -> None:
 
 def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: Path | None) -> int:
     _skip_slow_optional_imports()
+    from lowback.errors import AssumptionError, RecordError
+
     parameters = {}
+    try:  # the records first (a missing NIH text is said here, once): no notebook runs on bad ones
+        kb = _load(config.DATA_DIR)
+    except RecordError as err:
+        print(f"report not written, no notebook run: {err}", file=sys.stderr)
+        return 1
     if assumptions is not None:
-        from lowback.data.records import load_knowledge_base
-        from lowback.errors import AssumptionError, RecordError
         from lowback.study.assumptions import load_assumptions
 
         try:
-            load_assumptions(load_knowledge_base(), assumptions)
-        except (AssumptionError, RecordError) as err:
+            load_assumptions(kb, assumptions)
+        except AssumptionError as err:
             print(f"report not written, no notebook run: {err}", file=sys.stderr)
             return 1
         parameters["ASSUMPTIONS"] = str(assumptions.resolve())
