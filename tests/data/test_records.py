@@ -50,7 +50,7 @@ def test_raw_material_is_the_shared_material_byte_for_byte():
 def _texts_as_a_reader_rebuilds_them() -> dict[str, str]:
     """Each source's text as data/README.md tells a reader to rebuild it, without lowback:
     a text file as it is; a MedQuAD file's <Answer> texts joined by a blank line."""
-    import xml.etree.ElementTree as ET  # noqa: N817 - what the README's snippet uses
+    import xml.etree.ElementTree as ET  # what the README's snippet uses
 
     sources = pd.read_csv(config.DATA_DIR / "records" / "sources.csv", keep_default_na=False)
     texts = {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import hashlib
 import html
 import re
 import shlex
@@ -26,7 +25,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_outp
 
 from lowback import cli, config, load_knowledge_base
 from lowback.app import server
-from lowback.figures import captions, classifier, knowledge
+from lowback.figures import captions, classifier, comparison, knowledge
 from lowback.figures import risk as risk_figures
 from lowback.publish.index import index_page
 from lowback.publish.pages import PLOTLY_MIMETYPE, notebook_to_html
@@ -355,6 +354,7 @@ def hostile_kb(tmp_path_factory):
         "claims": "note",
         "triage": "note",
         "skipped": "reason",
+        "comparisons": "note",
     }
     for name, column in texts.items():
         table = pd.read_csv(records / f"{name}.csv", dtype=str, keep_default_na=False)
@@ -438,12 +438,22 @@ def figures(kb, fitted) -> dict:
         "forest_plot": risk_figures.forest_plot(effects, kb),
         "risk_factor_spotlight": risk_figures.risk_factor_spotlight(effects, kb),
         "prevention_map": risk_figures.prevention_map(kb),
+        **(
+            {  # the comparisons need the NIH texts (CI has them; skipped loudly elsewhere)
+                "verdict_bars": comparison.verdict_bars(kb),
+                "claim_marks": comparison.claim_marks(kb),
+                "warning_signs_table": comparison.warning_signs_table(kb),
+                "other_only_marks": comparison.other_only_marks(kb),
+            }
+            if len(kb.comparisons)
+            else {}
+        ),
     }
 
 
 # Figures that show no record text: kinds, pain type ids (snake_case, checked on load) and
 # numbers only. The others must show the markup, escaped, for the test to mean anything.
-NO_RECORD_TEXT = {"records_by_kind", "age_figure"}
+NO_RECORD_TEXT = {"records_by_kind", "age_figure", "verdict_bars"}
 
 
 def test_every_figure_shows_record_markup_as_text(hostile_kb, fitted):

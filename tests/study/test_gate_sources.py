@@ -40,7 +40,7 @@ def test_a_sign_only_the_nih_names_is_reportable_and_raises_its_level(assessor, 
     assert sign in assessor.signs and sign not in assessor.rules.red_flags
     result = assess([sign], age=40)
     assert result.triage == "see_doctor"
-    (reason, *others) = [r for r in result.reasons if r.red_flag == sign]
+    reason = next(r for r in result.reasons if r.red_flag == sign)
     assert reason.publisher.startswith("NIH ") and reason.quote.startswith(sentence)
     assert reason.basis == "literal"
 

@@ -49,7 +49,10 @@ def test_parameters_are_injected_after_the_parameters_cell_and_the_file_is_untou
     assert "injected-parameters" in tags[at + 1]
     assert str(OLDER) in nb.cells[at + 1].source
     assert RISK_NOTEBOOK.read_bytes() == before
-    unparameterised = config.NOTEBOOKS_DIR / "01-knowledge-base.ipynb"
+    unparameterised = tmp_path / "no-parameters.ipynb"
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")]), unparameterised
+    )
     assert read_with_parameters(unparameterised, {"ASSUMPTIONS": "x"}) == nbformat.read(
         unparameterised, as_version=4
     )
