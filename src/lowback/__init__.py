@@ -12,10 +12,11 @@ so ``import lowback`` (and ``lowback --version``) loads neither pandas nor sciki
 Examples
 --------
 >>> import lowback
->>> kb = lowback.load_knowledge_base()
->>> raw = kb.texts["runners_low_back_pain"]
->>> all(raw[s:e] == q for s, e, q in zip(kb.claims.start, kb.claims.end, kb.claims.quote))
+>>> kb = lowback.load_knowledge_base()  # every source on this machine (the NIH's are fetched)
+>>> all(kb.texts[c.source][c.start : c.end] == c.quote for c in kb.claims.itertuples())
 True
+>>> lowback.study_records(kb).sources["id"].tolist()  # what the simulation reads
+['runners_low_back_pain']
 """
 
 from __future__ import annotations

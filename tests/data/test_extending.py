@@ -154,8 +154,10 @@ def test_a_second_source_changes_no_simulated_runner(data_copy: Path, kb):
     shipped = simulate(kb, 2_000, random_state=7)
     with_second = simulate(extended, 2_000, random_state=7)
     pd.testing.assert_frame_equal(with_second, shipped)
-    assert with_second.attrs["sources"] == shipped.attrs["sources"] == list(
-        load_assumptions(kb).sources
+    assert (
+        with_second.attrs["sources"]
+        == shipped.attrs["sources"]
+        == list(load_assumptions(kb).sources)
     )
     assert "hill_repeats" not in with_second.columns
 

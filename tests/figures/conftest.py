@@ -10,7 +10,11 @@ import pytest
 from lowback import load_knowledge_base
 
 MARKUP = '<img src=x onerror="alert(1)">'
+#: MARKUP as a caption shows it (HTML-escaped for Markdown, quotes too).
 ESCAPED = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+#: MARKUP as a figure shows it: no tag plotly could read, the quotes as written (plotly.js
+#: would show ``&quot;`` literally).
+PLOTLY_ESCAPED = '&lt;img src=x onerror="alert(1)"&gt;'
 
 
 @pytest.fixture

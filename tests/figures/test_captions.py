@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lowback.figures import captions, classifier
+from lowback.figures import captions, classifier, source_captions
 from lowback.figures import risk as risk_figures
 from lowback.study import risk
 from lowback.study.assumptions import load_assumptions
@@ -198,3 +198,158 @@ def test_the_audit_caption_counts_what_the_audit_found():
     assert "3 profiles" in text and "at ages 40 and 70: 4 assessments" in text
     assert "2 agree" in text and "1 name no type" in text and "0 go against it" in text
     assert "Where all the signs of a profile point to one type, 1 of the assessments" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 01: the sources and their records, one source or several
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kb_two(tmp_path_factory):
+    """The shipped records and a made-up source of a collection of its own, added as
+    data/README.md describes (tests/data/test_second_source_notebook.py)."""
+    import shutil
+
+    from lowback import config, load_knowledge_base
+    from tests.data.test_second_source_notebook import add_made_up_source
+
+    data = tmp_path_factory.mktemp("second") / "data"
+    shutil.copytree(config.DATA_DIR, data, ignore=shutil.ignore_patterns("README.md"))
+    add_made_up_source(data)
+    return load_knowledge_base(data)
+
+
+@pytest.fixture(params=["shipped", "second source", "one collection"])
+def records(request, kb, kb_two):
+    """The knowledge base three ways: as shipped, with a made-up second collection, and
+    of one collection alone (no source menu)."""
+    if request.param == "one collection":
+        sources = kb.sources
+        first = sources["collection"] == sources["collection"].iloc[0]
+        return kb.restricted_to(sources.loc[first, "id"])
+    return kb if request.param == "shipped" else kb_two
+
+
+def test_notebook_01_captions_state_only_numbers_their_figures_show(records):
+    from lowback.figures import knowledge
+
+    strips = knowledge.material_map(records)
+    shown = {
+        "off_topic_share": (source_captions.off_topic_share(records), strips),
+        "sentences_covered": (source_captions.sentences_covered(records), strips),
+        "entities_by_kind": (
+            source_captions.entities_by_kind(records),
+            knowledge.records_by_kind(records),
+        ),
+        "claims_count": (source_captions.claims_count(records), knowledge.evidence_table(records)),
+    }
+    for name, (text, fig) in shown.items():
+        assert numbers_in(text), name
+        assert numbers_not_shown(text, fig) == [], (name, text)
+    # A number the figures do not show is caught: the check can fail.
+    assert numbers_not_shown("*Figure 1.* 99,999 characters.", strips) == ["99,999"]
+
+
+def test_the_readings_caption_states_the_numbers_of_its_table(records):
+    from lowback.figures import knowledge
+
+    table = knowledge.claim_readings(records)
+    text = source_captions.claim_readings_summary(records)
+    values = set(table.to_numpy().ravel().tolist())
+    stated = numbers_in(text.replace("*Table 1.*", ""))
+    assert stated and [w for w, v, *_ in stated if v not in values] == []
+    for publisher in dict.fromkeys(table.index.get_level_values("publisher")):
+        rows = table.loc[publisher]
+        total = rows.loc["all"] if "all" in rows.index else rows.iloc[0]
+        hedged = f"{publisher}: {total['hedges'] or 'none'} of its {total['claims']} claim"
+        assert hedged in text, (hedged, text)
+
+
+def test_notebook_01_captions_say_what_the_records_hold(records):
+    from lowback.data.coverage import sentence_coverage
+    from lowback.figures import knowledge
+
+    summary = knowledge.source_summary(records, sentence_coverage(records))
+    off = source_captions.off_topic_share(records)
+    for row in summary[summary["off_topic"] > 0].itertuples():
+        share = knowledge.percent(row.off_topic)
+        assert f"{share} of its {row.characters:,} characters are off topic" in off
+    assert off.endswith("No claim may quote an off-topic passage.")
+    covered = source_captions.sentences_covered(records)
+    assert covered.startswith("Every on-topic sentence is backed by a claim or skipped")
+    for row in summary.itertuples():
+        assert f"{row.claim} of its {row.sentences} on-topic sentences" in covered
+    counts = records.entities["kind"].value_counts()
+    largest = f"{counts.max()}" + (" each" if (counts == counts.max()).sum() > 1 else "")
+    assert f"({largest} of {len(records.entities)} entities)" in source_captions.entities_by_kind(
+        records
+    )
+    total = source_captions.claims_count(records)
+    assert total.startswith(f"*Figure 3.* {len(records.claims):,} claims")
+    several = len(knowledge.source_views(records)) > 1
+    assert ("The menus show" in total) is several and ("the dropdown shows" in total) is not several
+
+
+def test_the_made_up_source_is_named_in_the_captions_with_its_numbers(kb_two):
+    from tests.data.test_second_source_notebook import PUBLISHER
+
+    covered = source_captions.sentences_covered(kb_two)
+    assert f"- {PUBLISHER}: 1 of its 2 on-topic sentences backed by claims, 1 skipped." in covered
+    readings = source_captions.claim_readings_summary(kb_two)
+    assert f"{PUBLISHER}: none of its 1 claim is hedged and none is a recommendation." in readings
+    assert f"1 of the {PUBLISHER[4:]}" in source_captions.claims_count(kb_two)  # "the Hill ..."
+    # Its claim names a risk factor and a pain type: a tie, both named.
+    tie = "pain types and risk factors (1 each of 2 entities)"
+    assert f"in the records of the {PUBLISHER[4:]}, {tie}" in (
+        source_captions.entities_by_kind(kb_two)
+    )
+
+
+def test_each_missing_source_is_one_line_saying_how_to_fetch_it(kb, monkeypatch, tmp_path):
+    from lowback import load_knowledge_base
+    from lowback.data.fetch import DATA_DIR_ENV
+    from lowback.data.records import MissingSourceWarning
+
+    assert len(source_captions.missing_sources(kb).splitlines()) == len(kb.missing)  # "" for none
+    if not (kb.sources["fetch"] != "").any() and not kb.missing:
+        pytest.skip("no fetched source in these records")
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path))  # a cache that holds none of them
+    with pytest.warns(MissingSourceWarning):
+        bare = load_knowledge_base()
+    lines = source_captions.missing_sources(bare).splitlines()
+    assert len(lines) == len(bare.missing) > 0
+    for line, source in zip(lines, bare.missing, strict=True):
+        assert line.startswith("- **Not on this machine:** ")
+        assert f"source '{source.id}' is missing" in line and "lowback sources fetch" in line
+
+
+def test_notebook_01_captions_show_record_text_as_text(data_copy):
+    from lowback import load_knowledge_base
+    from tests.data.test_second_source_notebook import MADE_UP_ID, add_made_up_source
+
+    add_made_up_source(data_copy)
+    hostile = '<img src=x onerror="alert(1)"> [click](javascript:alert(3)) `code`'
+    records = data_copy / "records"
+    for name, column, row in (
+        ("sources", "publisher", MADE_UP_ID),
+        ("sources", "title", MADE_UP_ID),
+        ("passages", "heading", "gazette_advert"),
+    ):
+        table = pd.read_csv(records / f"{name}.csv", dtype=str, keep_default_na=False)
+        table.loc[table["id"] == row, column] = hostile
+        table.to_csv(records / f"{name}.csv", index=False, lineterminator="\n")
+    kb = load_knowledge_base(data_copy)
+    shown = {
+        name: getattr(source_captions, name)(kb)
+        for name in (
+            "off_topic_share",
+            "entities_by_kind",
+            "claim_readings_summary",
+            "claims_count",
+            "sentences_covered",
+        )
+    }
+    for name, text in shown.items():
+        assert "<img" not in text and "[click]" not in text and "`code`" not in text, name
+        assert "&lt;img src=x" in text and "&#91;click&#93;" in text, name

@@ -209,7 +209,7 @@ def test_a_menu_label_of_record_text_is_escaped(kb_with_markup):
     tree = fit_tree(kb_with_markup, simulate(kb_with_markup, 3_000, random_state=1))
     fig = classifier.tree_figure(tree, kb_with_markup, {'<b onclick="x">me</b>': (set(), 40)})
     labels = [b.label for b in fig.layout.updatemenus[0].buttons]
-    assert labels[0] == "&lt;b onclick=&quot;x&quot;&gt;me&lt;/b&gt;"
+    assert labels[0] == '&lt;b onclick="x"&gt;me&lt;/b&gt;'
     assert not [label for label in labels if "<" in label]
 
 

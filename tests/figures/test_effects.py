@@ -12,11 +12,13 @@ import pytest
 
 from lowback.figures import effects as effect_figures
 from lowback.figures import risk as risk_figures
+from lowback.figures import style
 from lowback.figures.effects import CONTESTED, INTERVAL_NOTE, TIMES
 from lowback.study import risk
 from lowback.study.assumptions import load_assumptions
 from lowback.study.cohort import NO_PAIN, simulate
-from tests.figures.conftest import ESCAPED, MARKUP
+from tests.figures.conftest import MARKUP
+from tests.figures.conftest import PLOTLY_ESCAPED as ESCAPED
 
 N_RUNNERS = 5_000
 
@@ -104,7 +106,7 @@ def test_every_factor_shows_its_assumed_odds_ratio_and_its_simulated_relative_ri
     for f, hover in zip(order, went_in.hovertext, strict=True):
         entry = assumptions.raw.risk_factors.get(f)
         rationale = entry.rationale if entry else assumptions.raw.risk_factor_defaults.rationale
-        assert " ".join(html.escape(rationale).split()) in hover.replace("<br>", " ")
+        assert " ".join(style.plain(rationale).split()) in hover.replace("<br>", " ")
         assert f"assumed odds ratio on pain {assumptions.risk_factors[f][1]:.3g}" in hover
 
 

@@ -66,3 +66,10 @@ def test_quotes_hover_drops_repeats_and_counts_the_rest():
     hover = style.quotes_hover(["a", "a", "b", "c", "d", "e"])
     assert hover.count("“") == style.MAX_QUOTES_SHOWN
     assert hover.endswith("… and 2 more")
+
+
+def test_record_text_reaches_plotly_without_tags_and_with_its_quotes_as_written():
+    # plotly.js decodes &lt; &gt; &amp; and numeric entities, not &quot;: a straight quote in
+    # a record ("Oh, my aching back!") must reach the figure as a quote.
+    assert style.plain('"Oh, my aching back!" <b>&') == '"Oh, my aching back!" &lt;b&gt;&amp;'
+    assert style.escape_wrapped('say "no" to <script>', 80) == 'say "no" to &lt;script&gt;'

@@ -12,7 +12,6 @@ abstain reason, for the notebook's text. Every leaf share is of SIMULATED runner
 
 from __future__ import annotations
 
-import html
 import re
 import textwrap
 
@@ -26,6 +25,7 @@ from lowback.figures.style import (
     escape_wrapped,
     pain_type_colours,
     pain_types_in,
+    plain,
     style_figure,
 )
 from lowback.study.audit import AUDIT_AGES, KINDS
@@ -54,17 +54,17 @@ def _shares(row, pain_types: list[str]) -> str:
 
 def _hover(row, pain_types: list[str]) -> str:
     mark, words = KIND_MARKS[row["kind"]]
-    answer = html.escape(row["pain_type"])
+    answer = plain(row["pain_type"])
     if row["abstain_reason"]:
         answer += f": {escape_wrapped(row['abstain_reason'])}"
     article = row["article_type"] or "none (the signs point to several types, or none)"
     return (
         f"<b>{escape_wrapped(str(row['signs']))}</b>, age {row['age']:g}"
-        f"<br>the article's type: {html.escape(article)}; rulebook: {html.escape(row['rulebook'])}"
+        f"<br>the article's type: {plain(article)}; rulebook: {plain(row['rulebook'])}"
         f"<br>leaf {row['leaf']}: {row['leaf_runners']:,} simulated runners, "
         f"{_shares(row, pain_types)}"
         f"<br>assessment: {answer}"
-        f"<br>triage: {row['triage'].replace('_', ' ')} (rule {html.escape(row['decided_by'])})"
+        f"<br>triage: {row['triage'].replace('_', ' ')} (rule {plain(row['decided_by'])})"
         f"<br>{mark} {words}"
     )
 
@@ -78,7 +78,7 @@ def _row_label(labels: list[str]) -> str:
         lines = [f"{first} +", textwrap.shorten(labels[1], LABEL_CHARS, placeholder="…")]
     elif len(lines) > 2:
         lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), LABEL_CHARS, placeholder="…")]
-    return "<br>".join(html.escape(line) for line in lines)
+    return "<br>".join(plain(line) for line in lines)
 
 
 def _ages_shown(table: pd.DataFrame, ages) -> list[float]:

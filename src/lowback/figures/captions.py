@@ -18,18 +18,18 @@ from lowback.study.audit import AUDIT_AGES
 from lowback.study.cohort import NO_PAIN
 from lowback.study.evaluation import Evaluation
 from lowback.study.risk import ANY_PAIN, contested_factors, evidence_matrix, prevention_matrix
-from lowback.study.rulebook import Rulebook
+from lowback.study.rulebook import Rulebook, records_of_cohort
 from lowback.study.tree import AGE, TreeModel
 
 # Markdown passes raw HTML through and reads [text](url) as a link (javascript: URLs
 # included, in nbconvert's pages): record text is HTML-escaped, and its brackets and
 # backticks written as character references, which Markdown shows but never parses.
-_MARKDOWN_SYNTAX = str.maketrans({"[": "&#91;", "]": "&#93;", "`": "&#96;"})
+MARKDOWN_SYNTAX = str.maketrans({"[": "&#91;", "]": "&#93;", "`": "&#96;"})
 
 
 def _label(kb: KnowledgeBase, entity_id: str) -> str:
     """A record's label for a Markdown caption: shown as written, never as markup."""
-    return html.escape(kb.label(entity_id)).translate(_MARKDOWN_SYNTAX)
+    return html.escape(kb.label(entity_id)).translate(MARKDOWN_SYNTAX)
 
 
 def _listing(kb: KnowledgeBase, ids) -> str:
@@ -60,7 +60,7 @@ def tree_and_age(tree: TreeModel, cohort: pd.DataFrame, kb: KnowledgeBase) -> st
     asked = "age" if first == AGE else _label(kb, first).lower()
     opening = f"*Figure 2.* The tree's first question is about {asked}. "
     if asks_age:
-        rules = Rulebook.of(kb)
+        rules = Rulebook.of(records_of_cohort(kb, cohort))
         aged = [t for t in rules.pain_types if t in rules.risk_factor_types.get(AGE_FACTOR, ())]
         about = f" (more likely {_listing(kb, aged)})" if aged else ""
         return opening + (

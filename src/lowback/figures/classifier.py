@@ -11,8 +11,6 @@ Every number comes from a SIMULATED cohort.
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -24,6 +22,7 @@ from lowback.figures.style import (
     SERIES_COLOURS,
     TRIAGE_COLOURS,
     escape_wrapped,
+    plain,
     style_figure,
     table,
 )
@@ -141,9 +140,9 @@ def _raised_by(kb: KnowledgeBase, flag: str, how: str) -> str:
     if not flag:
         return "no rule fires (baseline)"
     if how == "reported":
-        return f"reported: {html.escape(kb.label(flag))}"
-    signs = " + ".join(html.escape(kb.label(sign)) for sign in how.split())
-    return f"all of: {signs} → {html.escape(kb.label(flag))}"
+        return f"reported: {plain(kb.label(flag))}"
+    signs = " + ".join(plain(kb.label(sign)) for sign in how.split())
+    return f"all of: {signs} → {plain(kb.label(flag))}"
 
 
 def triage_rules_table(kb: KnowledgeBase) -> go.Figure:
@@ -163,7 +162,7 @@ def triage_rules_table(kb: KnowledgeBase) -> go.Figure:
         for flag, how in zip(rules["red_flag"], rules["raised_by"], strict=True)
     ]
     basis = [
-        f"inferred via {', '.join(via.split())}" if via else html.escape(b)
+        f"inferred via {', '.join(via.split())}" if via else plain(b)
         for b, via in zip(rules["basis"], rules["via"], strict=True)
     ]
     publishers = dict(zip(kb.sources["id"], kb.sources["publisher"], strict=True))
@@ -172,7 +171,7 @@ def triage_rules_table(kb: KnowledgeBase) -> go.Figure:
         [level.replace("_", " ") for level in rules["level"]],
         raised,
         basis,
-        [html.escape(publishers[source]) for source in rules["source"]],
+        [plain(publishers[source]) for source in rules["source"]],
         [f"“{escape_wrapped(q, 60)}”" for q in rules["quote"]],
     ]
     fill = [[TRIAGE_COLOURS[level] + "33" for level in rules["level"]]] * len(values)

@@ -12,7 +12,6 @@ what it is: simulation noise. Pain types keep their colours from
 
 from __future__ import annotations
 
-import html
 import math
 import textwrap
 from pathlib import Path
@@ -31,6 +30,7 @@ from lowback.figures.style import (
     note,
     pain_type_colours,
     pain_types_in,
+    plain,
     quotes_hover,
     style_figure,
 )
@@ -82,7 +82,7 @@ def factor_order(kb: KnowledgeBase) -> list[str]:
 
 def outcome_label(kb: KnowledgeBase, outcome: str) -> str:
     """An outcome in words: 'any low back pain', or the pain type's label, escaped."""
-    return "any low back pain" if outcome == ANY_PAIN else html.escape(kb.label(outcome).lower())
+    return "any low back pain" if outcome == ANY_PAIN else plain(kb.label(outcome).lower())
 
 
 def number_text(value: float, digits: int = 2) -> str:
@@ -137,7 +137,7 @@ def input_hover(kb: KnowledgeBase, assumptions: Assumptions, rules: Rulebook, fa
     entry = assumptions.raw.risk_factors.get(factor)
     key = f"risk_factors.{factor}" if entry else "risk_factor_defaults"
     rationale = entry.rationale if entry else assumptions.raw.risk_factor_defaults.rationale
-    label = html.escape(kb.label(factor))
+    label = plain(kb.label(factor))
     lines = [f"<b>{label}: assumed odds ratio on pain {ratio_text(odds_ratio)}</b>"]
     types = [t for t in rules.pain_types if t in rules.risk_factor_types.get(factor, ())]
     if types and type_risk != 1:
@@ -145,7 +145,7 @@ def input_hover(kb: KnowledgeBase, assumptions: Assumptions, rules: Rulebook, fa
     if factor == AGE_FACTOR and assumptions.over_65_types:
         weight = ratio_text(assumptions.raw.age.over_65_bone_weight)
         lines.append(f"{TIMES}{weight} for {', '.join(assumptions.over_65_types)} pain over 65")
-    lines.append(f"{html.escape(key)} in {html.escape(assumptions.path.name)}:")
+    lines.append(f"{plain(key)} in {plain(assumptions.path.name)}:")
     lines.append(f"“{escape_wrapped(rationale)}”")
     return "<br>".join(lines)
 
@@ -155,14 +155,14 @@ def contested_hover(contested: pd.DataFrame, factor: str) -> str:
         return ""
     row = contested.loc[factor]
     notes = "<br>".join(
-        f"{html.escape(c)}: {escape_wrapped(n)}"
+        f"{plain(c)}: {escape_wrapped(n)}"
         for c, n in zip(row["contradictions"], row["notes"], strict=True)
     )
     return f"<br><b>{CONTESTED_NOTE}</b><br>{notes}"
 
 
 def factor_label(kb: KnowledgeBase, factor: str, contested: pd.DataFrame) -> str:
-    label = html.escape(kb.label(factor))
+    label = plain(kb.label(factor))
     return f"{CONTESTED} {label}" if factor in contested.index else label
 
 
@@ -209,7 +209,7 @@ def odds_sentence(
     factors = [f for f in factor_order(kb) if f in any_pain.index]
     factor = max(factors, key=lambda f: assumptions.risk_factors[f][1])
     odds_ratio = ratio_text(assumptions.risk_factors[factor][1])
-    label = html.escape(kb.label(factor).lower())
+    label = plain(kb.label(factor).lower())
     relative_risk = number_text(any_pain.loc[factor, "relative_risk"])
     if cohort is not None:
         risks = _checked_risks(kb, cohort, effects, factors).loc[factor]

@@ -1,26 +1,29 @@
-"""Figures of the knowledge base (notebook 01): the material, the records and the evidence.
+"""Figures of the knowledge base (notebook 01): the sources, the records and the evidence.
 
-Where the material is on topic and which sentences the claims cover, how many records of
+Where each source is on topic and which sentences the claims cover, how many records of
 each kind there are, every claim with its exact quote, the flow from risk factors and
 causes through pain types to treatments and tests (a Sankey diagram coloured by pain
 type, :func:`~lowback.figures.style.pain_type_colours`), and the material's
-contradictions with both sides kept. Everything here comes straight from the records; no
-simulation is involved.
+contradictions with both sides kept. With several sources, the evidence figures get a
+source menu (:func:`source_views`: all sources, then each collection, by its publishers),
+a plotly menu that works in the static report with no kernel. Everything here comes
+straight from the records; no simulation is involved.
 """
 
 from __future__ import annotations
 
-import html
+import textwrap
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lowback.data.coverage import sentence_coverage
+from lowback.data.coverage import STATUSES, sentence_coverage
 from lowback.data.records import KnowledgeBase
-from lowback.data.schema import KINDS
+from lowback.data.schema import ATTRIBUTIONS, KINDS, MODALITIES
 from lowback.figures.style import (
     COVERAGE_COLOURS,
     KIND_COLOURS,
@@ -30,95 +33,233 @@ from lowback.figures.style import (
     dropdown,
     escape_wrapped,
     pain_type_colours,
+    plain,
     quotes_hover,
     style_figure,
     table,
 )
+from lowback.study.comparison import collection_label
+
+#: The label of the facet that shows every source.
+ALL_SOURCES = "All sources"
 
 
-def material_map(kb: KnowledgeBase, source: str | None = None) -> go.Figure:
-    """The material as a strip: passages by topic, and on-topic sentences by coverage.
+class SourceView(NamedTuple):
+    """A facet of the evidence figures: its label (record text: escape it to show it)
+    and the ids of the sources it shows."""
 
-    Parameters
-    ----------
-    kb : KnowledgeBase
-    source : str, optional
-        A source id; default the first source.
+    label: str
+    sources: tuple[str, ...]
+
+
+def source_views(kb: KnowledgeBase) -> list[SourceView]:
+    """The source facets of the evidence figures, in the order of their menu.
+
+    Every source (:data:`ALL_SOURCES`), then each collection of ``sources.csv`` (the web
+    article; the NIH texts), labelled by its publishers
+    (:func:`lowback.study.comparison.collection_label`). A facet showing the same
+    sources as one before it is left out, so a knowledge base of one collection has one
+    facet and its figures no source menu. (A facet per collection rather than per
+    publisher: each facet adds a copy of the table's cells to the page.)
     """
-    source = source or kb.sources["id"].iloc[0]
-    text = kb.texts[source]
-    passages = kb.passages.query("source == @source").sort_values("start")
-    coverage = sentence_coverage(kb).query("source == @source")
+    sources = kb.sources
+    views = [SourceView(ALL_SOURCES, tuple(sources["id"]))]
+    for collection, part in sources.groupby("collection", sort=False):
+        views.append(SourceView(collection_label(kb, collection), tuple(part["id"])))
+    unique: dict[frozenset[str], SourceView] = {}
+    for view in views:
+        unique.setdefault(frozenset(view.sources), view)
+    return list(unique.values())
+
+
+def sources_overview(kb: KnowledgeBase) -> str:
+    """The sources present as an HTML table (id, publisher, title, url, licence, data set),
+    record text escaped and long words (URLs, commits) broken to fit the page. Show it in
+    a notebook with ``IPython.display.HTML``."""
+    table = kb.sources.set_index("id")[["publisher", "title", "url", "licence", "dataset"]]
+    styled = table.rename(columns={"dataset": "data set"}).style.set_uuid("lowback_sources")
+    styled = styled.format(escape="html").format_index(escape="html")
+    left = {"selector": "td", "props": "text-align: left"}
+    wrap = {"selector": "td.col2, td.col4", "props": "overflow-wrap: anywhere"}  # url, data set
+    return styled.set_table_styles([left, wrap]).to_html()
+
+
+def _publishers(kb: KnowledgeBase) -> dict[str, str]:
+    """Source id -> its publisher, escaped for a figure."""
+    sources = kb.sources
+    return {s: plain(p) for s, p in zip(sources["id"], sources["publisher"], strict=True)}
+
+
+#: The band above a figure's title that holds its source menu (pixels).
+_MENU_BAND = 56
+
+
+def _with_source_menu(
+    fig: go.Figure, views: list[SourceView], states: list, counts: list[int] | None = None
+) -> go.Figure:
+    """Add the source menu in a band above the title (none for one facet): ``states[i]``
+    is the ``(method, args)`` of facet ``i``'s button, ``counts[i]`` a number for its
+    label. The figure grows by the band; its plot keeps its height."""
+    if len(views) < 2:
+        return fig
+    numbers = [f" ({n})" for n in counts] if counts else [""] * len(views)
+    buttons = [
+        {"label": plain(view.label) + number, "method": method, "args": args}
+        for view, (method, args), number in zip(views, states, numbers, strict=True)
+    ]
+    top, bottom = fig.layout.margin.t + _MENU_BAND, fig.layout.margin.b
+    height = fig.layout.height + _MENU_BAND
+    menu = dropdown(buttons, x=0.0, y=1 + (top - 8) / (height - top - bottom), xanchor="left")
+    return fig.update_layout(
+        height=height,
+        margin_t=top,
+        title={"y": 1, "yref": "container", "yanchor": "top", "pad_t": _MENU_BAND + 12},
+        updatemenus=[*fig.layout.updatemenus, *menu],
+    )
+
+
+def _showing_one(count: int) -> list:
+    """The source menu's states for figures with one trace per facet: show the i-th."""
+    return [("restyle", [{"visible": [i == j for j in range(count)]}]) for i in range(count)]
+
+
+def source_summary(kb: KnowledgeBase, coverage: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each source's length, off-topic share and sentence coverage: what
+    :func:`material_map` states for it, and the captions of notebook 01 say.
+
+    Indexed by source id, in ``sources.csv`` order: ``publisher, title, characters,
+    off_topic`` (the share of its characters in off-topic passages), ``sentences``
+    (on-topic ones) and the sentences of each coverage status (``claim, skipped,
+    uncovered``). ``coverage``: :func:`lowback.data.coverage.sentence_coverage` of
+    ``kb``, if already computed.
+    """
+    coverage = sentence_coverage(kb) if coverage is None else coverage
+    sources = kb.sources.set_index("id")
+    passages = kb.passages
+    width = passages["end"] - passages["start"]
+    off = width[passages["topic"] == "off_topic"].groupby(passages["source"]).sum()
+    status = pd.Categorical(coverage["status"], categories=STATUSES)
+    counts = (
+        pd.crosstab(coverage["source"], status, dropna=False)
+        .reindex(index=sources.index, columns=list(STATUSES), fill_value=0)
+        .astype(int)
+    )
+    summary = sources[["publisher", "title"]].copy()
+    summary["characters"] = [len(kb.texts[s]) for s in sources.index]
+    summary["off_topic"] = off.reindex(sources.index, fill_value=0) / summary["characters"]
+    summary["sentences"] = counts.sum(axis=1)
+    return summary.join(counts)
+
+
+def percent(share: float) -> str:
+    """A share as notebook 01 writes it (``17%``), never rounded to none or to all."""
+    if 0 < share < 0.005 or 0.995 <= share < 1:
+        return "under 1%" if share < 0.5 else "over 99%"
+    return f"{share:.0%}"
+
+
+def _strip_title(row: pd.Series, *, many: bool) -> str:
+    """A source's strip title: who and what, then the numbers (escaped record text)."""
+    what = plain(textwrap.shorten(row["title"], 70, placeholder="…"))
+    numbers = f"{row['characters']:,} characters, {percent(row['off_topic'])} off topic"
+    covered = f"{row['sentences']} on-topic sentences: {row['claim']} backed by a claim"
+    covered += f", {row['skipped']} skipped"
+    if row["uncovered"]:
+        covered += f", {row['uncovered']} uncovered"
+    who = f"<b>{plain(row['publisher'])}</b> · {what}<br>" if many else ""
+    return f"{who}{numbers} · {covered}"
+
+
+def _bars(fig, row, part, name, colour, y, data, hover, shown: set[str]) -> None:
+    """One strip's bars of one topic or coverage status (none if ``part`` is empty);
+    each name once in the legend, which toggles it in every strip."""
+    if part.empty:
+        return
+    bar = go.Bar(
+        name=name,
+        legendgroup=name,
+        showlegend=name not in shown,
+        y=[y] * len(part),
+        x=part["end"] - part["start"],
+        base=part["start"],
+        orientation="h",
+        marker={"color": colour, "line": {"color": "white", "width": 1}},
+        customdata=data,
+        hovertemplate=hover + "<extra></extra>",
+    )
+    fig.add_trace(bar, row=row, col=1)
+    shown.add(name)
+
+
+def material_map(
+    kb: KnowledgeBase, source: str | None = None, *, coverage: pd.DataFrame | None = None
+) -> go.Figure:
+    """Each source as a strip: its passages by topic, and its on-topic sentences by coverage.
+
+    One strip per source, in ``sources.csv`` order, all on one scale of characters (so
+    their lengths compare); each strip's title names its publisher and title, and states
+    its length, its off-topic share and how its sentences are covered
+    (:func:`source_summary`). Hover a passage or a sentence to read it. ``source``: one
+    source id, to show its strip alone; ``coverage`` as in :func:`source_summary`.
+    """
+    if source is not None:
+        kb = kb.restricted_to([source])
+        coverage = None if coverage is None else coverage[coverage["source"] == source]
+    coverage = sentence_coverage(kb) if coverage is None else coverage
+    summary = source_summary(kb, coverage)
+    ids, many = list(summary.index), len(summary) > 1
+    strip, gap = 56, (58 if many else 34)  # pixels: a strip's two bars; a title between strips
+    plot = len(ids) * strip + (len(ids) - 1) * gap
     fig = make_subplots(
-        rows=2,
+        rows=len(ids),
         cols=1,
         shared_xaxes=True,
-        vertical_spacing=0.12,
-        subplot_titles=("Passages by topic", "On-topic sentences: backed by a claim, or skipped"),
+        vertical_spacing=gap / plot if many else 0.0,
+        subplot_titles=[_strip_title(summary.loc[s], many=many) for s in ids],
     )
-    for topic, colour in TOPIC_COLOURS.items():
-        part = passages[passages["topic"] == topic]
-        fig.add_trace(
-            go.Bar(
-                name=topic.replace("_", "-"),
-                legendgroup="topic",
-                legendgrouptitle_text="Passage topic",
-                y=["passages"] * len(part),
-                x=part["end"] - part["start"],
-                base=part["start"],
-                orientation="h",
-                marker={"color": colour, "line": {"color": "white", "width": 1}},
-                customdata=[
-                    [
-                        pid,
-                        html.escape(heading or "(no heading)"),
-                        s,
-                        e,
-                        escape_wrapped(text[s:e][:140] + "…"),
-                    ]
-                    for pid, heading, s, e in part[["id", "heading", "start", "end"]].itertuples(
-                        index=False
-                    )
-                ],
-                hovertemplate="<b>%{customdata[0]}</b> (" + topic + ")<br>%{customdata[1]}"
-                "<br>characters [%{customdata[2]}:%{customdata[3]}]"
-                "<br>%{customdata[4]}<extra></extra>",
-            ),
-            row=1,
-            col=1,
-        )
-    for status, colour in COVERAGE_COLOURS.items():
-        part = coverage[coverage["status"] == status]
-        if part.empty:
-            continue
-        fig.add_trace(
-            go.Bar(
-                name=f"{status} ({len(part)})",
-                legendgroup="coverage",
-                legendgrouptitle_text="Sentence",
-                y=["sentences"] * len(part),
-                x=part["end"] - part["start"],
-                base=part["start"],
-                orientation="h",
-                marker={"color": colour, "line": {"color": "white", "width": 1}},
-                customdata=[
-                    [by, escape_wrapped(sentence)]
-                    for by, sentence in part[["by", "sentence"]].itertuples(index=False)
-                ],
-                hovertemplate=f"<b>{status}</b> %{{customdata[0]}}"
-                "<br>%{customdata[1]}<extra></extra>",
-            ),
-            row=2,
-            col=1,
-        )
-    fig.update_xaxes(
-        title_text="Position in the material (characters)", range=[0, len(text)], row=2
+    fig.update_annotations(font_size=14, xanchor="left", x=0, align="left")
+    publishers, totals = _publishers(kb), coverage["status"].value_counts()
+    shown: set[str] = set()
+    for row, source_id in enumerate(ids, start=1):
+        text, publisher = kb.texts[source_id], publishers[source_id]
+        passages = kb.passages.query("source == @source_id").sort_values("start")
+        for topic, colour in TOPIC_COLOURS.items():
+            part = passages[passages["topic"] == topic]
+            data = [
+                [p.id, plain(p.heading or "(no heading)"), p.start, p.end, publisher, words]
+                for p in part.itertuples(index=False)
+                for words in [escape_wrapped(text[p.start : p.end][:140] + "…")]
+            ]
+            hover = (
+                f"<b>%{{customdata[0]}}</b> ({topic}), %{{customdata[4]}}<br>%{{customdata[1]}}"
+                "<br>characters [%{customdata[2]}:%{customdata[3]}]<br>%{customdata[5]}"
+            )
+            name = f"{topic.replace('_', '-')} passage"
+            _bars(fig, row, part, name, colour, "passages", data, hover, shown)
+        sentences = coverage[coverage["source"] == source_id]
+        for status, colour in COVERAGE_COLOURS.items():
+            part = sentences[sentences["status"] == status]
+            data = [[by, escape_wrapped(s), publisher] for by, s in part[["by", "sentence"]].values]
+            hover = f"<b>{status}</b> %{{customdata[0]}}, %{{customdata[2]}}<br>%{{customdata[1]}}"
+            name = f"sentence: {status} ({totals.get(status, 0)})"
+            _bars(fig, row, part, name, colour, "sentences", data, hover, shown)
+    longest = int(summary["characters"].max())
+    fig.update_xaxes(range=[0, longest])
+    fig.update_xaxes(title_text="Position in the source (characters)", row=len(ids))
+    fig.update_yaxes(categoryorder="array", categoryarray=["sentences", "passages"])
+    fig.update_layout(
+        barmode="overlay",
+        legend={"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"},
     )
-    fig.update_yaxes(showticklabels=False)
-    fig.update_layout(barmode="overlay", legend={"groupclick": "toggleitem"})
-    return style_figure(
-        fig, f"Where the material is on topic ({len(text):,} characters)", height=420
+    title = (
+        f"Where each of the {len(ids)} sources is on topic (one scale of characters)"
+        if many
+        else f"Where the material is on topic ({longest:,} characters)"
     )
+    top, bottom = (120 if many else 110), 120
+    fig = style_figure(fig, title, height=top + plot + bottom)
+    fig.update_layout(margin={"t": top, "b": bottom})
+    return fig
 
 
 def records_by_kind(kb: KnowledgeBase) -> go.Figure:
@@ -127,36 +268,43 @@ def records_by_kind(kb: KnowledgeBase) -> go.Figure:
     A claim names two entities (its subject and object), so it counts under both their
     kinds (once where both are of one kind) and under none when it links two claims
     (``contradicts``): the claims' bars do not add up to the number of claims, and the
-    legend says so, with both totals.
+    legend says so, with both totals. With several sources, a menu shows the records of
+    each facet (:func:`source_views`): its claims and the entities they name.
     """
-    labelled = kb.claims_with_labels()
-    rows = []
-    for kind in KINDS:
-        named = (labelled["subject_kind"] == kind) | (labelled["object_kind"] == kind)
-        rows.append((kind, int((kb.entities["kind"] == kind).sum()), int(named.sum())))
-    counts = pd.DataFrame(rows, columns=["kind", "entities", "claims"])
-    entities, claims, named = len(kb.entities), len(kb.claims), int(counts["claims"].sum())
+    views = source_views(kb)
+    states = []  # per facet: the traces' attributes, and the layout's
+    for view in views:
+        part = kb.restricted_to(view.sources)
+        kinds = part.claims_with_labels()[["subject_kind", "object_kind"]]
+        entities = [int((part.entities["kind"] == k).sum()) for k in KINDS]
+        named = [int(kinds.eq(k).any(axis=1).sum()) for k in KINDS]
+        n_entities, n_claims = len(part.entities), len(part.claims)
+        where = "" if len(views) < 2 else f"{plain(view.label)}: "
+        traces = {
+            "y": [entities, named],
+            "text": [entities, named],
+            "name": [
+                f"entities of this kind ({n_entities} in all)",
+                "claims naming an entity of this kind (a claim names two, so these bars "
+                f"add up to {sum(named)}, not to the {n_claims} claims)",
+            ],
+            "hovertemplate": [
+                f"{where}%{{y}} entities of kind %{{x}}<extra></extra>",
+                f"{where}%{{y}} claims name an entity of kind %{{x}}<extra></extra>",
+            ],
+        }
+        title = f"{n_entities} entities, and how many of the {n_claims} claims name each kind"
+        states.append(("update", [traces, {"title.text": title}]))
+    first = states[0][1][0]
     fig = go.Figure(
         [
             go.Bar(
-                name=f"entities of this kind ({entities} in all)",
-                x=counts["kind"],
-                y=counts["entities"],
-                marker_color=SERIES_COLOURS[0],
-                text=counts["entities"],
+                x=list(KINDS),
+                marker_color=SERIES_COLOURS[i],
                 textposition="outside",
-            ),
-            go.Bar(
-                name=(
-                    "claims naming an entity of this kind (a claim names two, so these bars "
-                    f"add up to {named}, not to the {claims} claims)"
-                ),
-                x=counts["kind"],
-                y=counts["claims"],
-                marker_color=SERIES_COLOURS[1],
-                text=counts["claims"],
-                textposition="outside",
-            ),
+                **{key: values[i] for key, values in first.items()},
+            )
+            for i in range(2)
         ]
     )
     fig.update_layout(
@@ -165,48 +313,83 @@ def records_by_kind(kb: KnowledgeBase) -> go.Figure:
     )
     fig.update_xaxes(title_text="Kind of entity")
     fig.update_yaxes(title_text="Entities, or claims naming one")
-    fig = style_figure(
-        fig, f"{entities} entities, and how many of the {claims} claims name each kind"
-    )
+    fig = style_figure(fig, states[0][1][1]["title.text"])
     fig.update_layout(margin={"t": 130})
-    return fig
+    return _with_source_menu(fig, views, states)
+
+
+def _wrapped_id(name: str, width: int = 18) -> str:
+    """An id in lines of about ``width`` characters, broken after underscores."""
+    return "_<br>".join(textwrap.wrap(name.replace("_", " "), width)).replace(" ", "_")
 
 
 def evidence_table(kb: KnowledgeBase) -> go.Figure:
-    """Every claim with its quote and offsets; a dropdown filters by relation."""
+    """Every claim with its source, quote and offsets; dropdowns filter by relation and,
+    with several sources, by source facet (:func:`source_views`). The two menus combine:
+    one table per facet, the source menu shows one of them, the relation menu filters
+    each."""
     claims = kb.claims_with_labels()
+    publishers = _publishers(kb)
 
     def cells(part: pd.DataFrame) -> list[list[str]]:
         return [
             part["id"].tolist(),
-            [html.escape(v) for v in part["subject_label"]],
+            [f"{publishers[s]}<br><i>{_wrapped_id(s)}</i>" for s in part["source"]],
+            [plain(v) for v in part["subject_label"]],
             part["relation"].astype(str).str.replace("_", " ").tolist(),
-            [html.escape(v) for v in part["object_label"]],
+            [plain(v) for v in part["object_label"]],
             [f"“{escape_wrapped(q, 70)}”" for q in part["quote"]],
             [f"[{s}:{e}]" for s, e in zip(part["start"], part["end"], strict=True)],
         ]
 
+    views = source_views(kb)
+    parts = [claims[claims["source"].isin(view.sources)] for view in views]
     relations = [r for r in claims["relation"].cat.categories if (claims["relation"] == r).any()]
-    header = ["claim", "subject", "relation", "object", "quote", "characters"]
-    fig = go.Figure(table(header, cells(claims), [40, 110, 80, 110, 330, 70]))
-    buttons = [
-        {
-            "label": f"all relations ({len(claims)})",
-            "method": "restyle",
-            "args": [{"cells.values": [cells(claims)]}],
-        }
-    ]
-    for relation in relations:
-        part = claims[claims["relation"] == relation]
-        buttons.append(
-            {
-                "label": f"{relation.replace('_', ' ')} ({len(part)})",
-                "method": "restyle",
-                "args": [{"cells.values": [cells(part)]}],
-            }
-        )
-    fig.update_layout(updatemenus=dropdown(buttons, x=1.0, y=1.12, xanchor="right"))
-    return style_figure(fig, "The evidence: every claim with its exact quote", height=700)
+    header = ["claim", "source", "subject", "relation", "object", "quote", "characters"]
+    widths = [40, 110, 100, 70, 100, 300, 75]
+    fig = go.Figure([table(header, cells(part), widths) for part in parts])
+    for trace in fig.data[1:]:
+        trace.visible = False
+    buttons = []
+    for label, relation in [
+        ("all relations", None),
+        *[(r.replace("_", " "), r) for r in relations],
+    ]:
+        picked = [p if relation is None else p[p["relation"] == relation] for p in parts]
+        if len(views) == 1:  # counts only where they are those of the one table filtered
+            label += f" ({len(picked[0])})"
+        values = [cells(p) for p in picked]
+        buttons.append({"label": label, "method": "restyle", "args": [{"cells.values": values}]})
+    menus = dropdown(buttons, x=1.0, y=1.12, xanchor="right")
+    counts = [len(part) for part in parts]
+    fig.update_layout(updatemenus=menus)
+    fig = style_figure(fig, "The evidence: every claim with its exact quote", height=700)
+    return _with_source_menu(fig, views, _showing_one(len(views)), counts)
+
+
+def claim_readings(kb: KnowledgeBase) -> pd.DataFrame:
+    """How the claims are said, by publisher and by who says them.
+
+    Rows: each publisher (in ``sources.csv`` order) and each attribution of its claims
+    (article, experts, faq, publisher), with an ``all`` row where a publisher's claims
+    have several; columns: the number of claims of each modality and in all. Publisher
+    names are record text: shown in a notebook, pandas escapes them.
+    """
+    claims = kb.claims
+    publisher = claims["source"].map(kb.sources.set_index("id")["publisher"])
+    rows = {}
+    for name in dict.fromkeys(publisher):
+        mine = claims[publisher == name]
+        parts = [(str(a), mine[mine["attributed"] == a]) for a in ATTRIBUTIONS]
+        parts = [(who, part) for who, part in parts if len(part)]
+        if len(parts) > 1:
+            parts.append(("all", mine))
+        for who, part in parts:
+            rows[(name, who)] = [int((part["modality"] == m).sum()) for m in MODALITIES]
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=list(MODALITIES))
+    table.index = pd.MultiIndex.from_tuples(list(rows), names=["publisher", "said by"])
+    table["claims"] = table.sum(axis=1)
+    return table
 
 
 # Which relations flow into the Sankey, and in which direction: (from, to) columns.
@@ -218,43 +401,41 @@ _FLOW = {
 }
 # A link that neither reaches nor leaves a pain type (a risk factor to a cause).
 _NO_PAIN_TYPE_LINK = NEUTRAL_COLOUR
+_FADED = "rgba(200,200,200,0.25)"
 
 
-def evidence_sankey(kb: KnowledgeBase, *, highlight: bool = False) -> go.Figure:
-    """Risk factors and causes flow into pain types, and on to treatments and tests.
-
-    Link widths count the claims behind each link; hovering a link shows their quotes.
-    Prevention against a pain type flows from the pain type, like treatment. Every pain
-    type of the records, and each link reaching or leaving it, has the pain type's colour
-    (:func:`~lowback.figures.style.pain_type_colours`); other nodes have their kind's.
-
-    Parameters
-    ----------
-    kb : KnowledgeBase
-    highlight : bool, default False
-        Add a dropdown that picks one risk factor and fades every link not downstream
-        of it.
-    """
+def _flow_links(kb: KnowledgeBase) -> pd.DataFrame:
+    """The Sankey's links: ``source_id, target_id`` and the ``claims``, ``quotes`` and
+    ``sources`` (of the claims) behind each, in claim order."""
     claims = kb.claims_with_labels()
     prevents_pain = (claims["relation"] == "prevents") & (claims["object_kind"] == "pain_type")
     flows = claims[claims["relation"].isin(list(_FLOW)) | prevents_pain].copy()
     direction = flows["relation"].astype(str).map(lambda r: _FLOW.get(r, ("object", "subject")))
-    flows["source_id"] = [
-        row[d[0]] for (_, row), d in zip(flows.iterrows(), direction, strict=True)
-    ]
-    flows["target_id"] = [
-        row[d[1]] for (_, row), d in zip(flows.iterrows(), direction, strict=True)
-    ]
-    links = (
+    ends = [(row[a], row[b]) for (_, row), (a, b) in zip(flows.iterrows(), direction, strict=True)]
+    flows["source_id"], flows["target_id"] = [e[0] for e in ends], [e[1] for e in ends]
+    return (
         flows.groupby(["source_id", "target_id"], sort=False)
-        .agg(claims=("id", list), quotes=("quote", list))
+        .agg(claims=("id", list), quotes=("quote", list), sources=("source", list))
         .reset_index()
     )
+
+
+def _by_publisher(claims: list[str], sources: list[str], publishers: dict[str, str]) -> str:
+    """A link's claim ids, grouped by the publisher of their source (escaped)."""
+    grouped: dict[str, list[str]] = {}
+    for claim, source in zip(claims, sources, strict=True):
+        grouped.setdefault(publishers[source], []).append(claim)
+    return "<br>".join(f"{p}: {', '.join(ids)}" for p, ids in grouped.items())
+
+
+def _sankey(kb: KnowledgeBase, part: KnowledgeBase, pain_colours: dict[str, str]):
+    """The Sankey trace of ``part``'s claims (entities and publishers from ``kb``), its
+    links and node ids."""
+    links = _flow_links(part)
     entities = kb.entities.set_index("id")
+    publishers = _publishers(kb)
     node_ids = list(dict.fromkeys([*links["source_id"], *links["target_id"]]))
     index = {node: i for i, node in enumerate(node_ids)}
-
-    pain_colours = pain_type_colours(kb)
 
     def node_colour(node: str) -> str:
         return pain_colours.get(node, KIND_COLOURS[str(entities.loc[node, "kind"])])
@@ -266,65 +447,81 @@ def evidence_sankey(kb: KnowledgeBase, *, highlight: bool = False) -> go.Figure:
         red, green, blue = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
         return f"rgba({red},{green},{blue},0.45)"
 
-    fig = go.Figure(
-        go.Sankey(
-            arrangement="snap",
-            node={
-                "label": [html.escape(entities.loc[n, "label"]) for n in node_ids],
-                "color": [node_colour(n) for n in node_ids],
-                "customdata": [str(entities.loc[n, "kind"]).replace("_", " ") for n in node_ids],
-                "hovertemplate": "<b>%{label}</b> (%{customdata})"
-                "<br>%{value} claims<extra></extra>",
-                "pad": 12,
-                "thickness": 16,
-            },
-            link={
-                "source": [index[s] for s in links["source_id"]],
-                "target": [index[t] for t in links["target_id"]],
-                "value": [len(c) for c in links["claims"]],
-                "color": [
-                    link_colour(s, t)
-                    for s, t in zip(links["source_id"], links["target_id"], strict=True)
-                ],
-                "customdata": [
-                    [", ".join(c), quotes_hover(q)]
-                    for c, q in zip(links["claims"], links["quotes"], strict=True)
-                ],
-                "hovertemplate": "<b>%{source.label} → %{target.label}</b><br>"
-                "claims %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-            },
-        )
+    trace = go.Sankey(
+        arrangement="snap",
+        node={
+            "label": [plain(entities.loc[n, "label"]) for n in node_ids],
+            "color": [node_colour(n) for n in node_ids],
+            "customdata": [str(entities.loc[n, "kind"]).replace("_", " ") for n in node_ids],
+            "hovertemplate": "<b>%{label}</b> (%{customdata})<br>%{value} claims<extra></extra>",
+            "pad": 12,
+            "thickness": 16,
+        },
+        link={
+            "source": [index[s] for s in links["source_id"]],
+            "target": [index[t] for t in links["target_id"]],
+            "value": [len(c) for c in links["claims"]],
+            "color": [
+                link_colour(s, t)
+                for s, t in zip(links["source_id"], links["target_id"], strict=True)
+            ],
+            "customdata": [
+                [_by_publisher(c, s, publishers), quotes_hover(q)]
+                for c, s, q in zip(links["claims"], links["sources"], links["quotes"], strict=True)
+            ],
+            "hovertemplate": "<b>%{source.label} → %{target.label}</b><br>"
+            "claims %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
+        },
     )
+    return trace, links, node_ids
+
+
+def _downstream(links: pd.DataFrame, factor: str) -> list[bool]:
+    """Which links lie downstream of ``factor`` (none where it is not a node)."""
+    reached = {factor}
+    while True:  # links come in claim order, not flow order: spread to a fixed point
+        grown = reached | set(links.loc[links["source_id"].isin(reached), "target_id"])
+        if grown == reached:
+            return links["source_id"].isin(reached).tolist()
+        reached = grown
+
+
+def evidence_sankey(kb: KnowledgeBase, *, highlight: bool = False) -> go.Figure:
+    """Risk factors and causes flow into pain types, and on to treatments and tests.
+
+    Link widths count the claims behind each link; hovering a link shows their ids, by
+    publisher, and their quotes. Prevention against a pain type flows from the pain type,
+    like treatment. Every pain type of the records, and each link reaching or leaving it,
+    has the pain type's colour (:func:`~lowback.figures.style.pain_type_colours`); other
+    nodes have their kind's. With several sources, a menu shows the flow of each facet
+    (:func:`source_views`), all of them first (the figure's first trace). With
+    ``highlight``, a dropdown (the first menu) picks one risk factor and fades every link
+    not downstream of it, in every facet.
+    """
+    pain_colours = pain_type_colours(kb)
+    views = source_views(kb)
+    made = [_sankey(kb, kb.restricted_to(view.sources), pain_colours) for view in views]
+    fig = go.Figure([trace for trace, _, _ in made])
+    for trace in fig.data[1:]:
+        trace.visible = False
+    menus = []
     if highlight:
-        colours = fig.data[0].link.color
+        entities = kb.entities.set_index("id")
+        node_ids = made[0][2]
+        colours = [list(trace.link.color) for trace in fig.data]
         factors = [n for n in node_ids if str(entities.loc[n, "kind"]) == "risk_factor"]
         buttons = [
-            {
-                "label": "all risk factors",
-                "method": "restyle",
-                "args": [{"link.color": [list(colours)]}],
-            }
+            {"label": "all risk factors", "method": "restyle", "args": [{"link.color": colours}]}
         ]
         for factor in factors:
-            reached = {factor}
-            while True:  # links come in claim order, not flow order: spread to a fixed point
-                grown = reached | set(links.loc[links["source_id"].isin(reached), "target_id"])
-                if grown == reached:
-                    break
-                reached = grown
-            downstream = links["source_id"].isin(reached).tolist()
             faded = [
-                c if keep else "rgba(200,200,200,0.25)"
-                for c, keep in zip(colours, downstream, strict=True)
+                [c if keep else _FADED for c, keep in zip(cs, _downstream(ls, factor), strict=True)]
+                for cs, (_, ls, _) in zip(colours, made, strict=True)
             ]
-            buttons.append(
-                {
-                    "label": html.escape(entities.loc[factor, "label"]),
-                    "method": "restyle",
-                    "args": [{"link.color": [faded]}],
-                }
-            )
-        fig.update_layout(updatemenus=dropdown(buttons, x=1.0, y=1.07, xanchor="right"))
+            label = plain(entities.loc[factor, "label"])
+            buttons.append({"label": label, "method": "restyle", "args": [{"link.color": faded}]})
+        menus = dropdown(buttons, x=1.0, y=1.07, xanchor="right")
+    fig.update_layout(updatemenus=menus)
     fig.add_annotation(
         text="risk factors · causes → pain types → treatments · tests · prevention",
         x=0.5,
@@ -334,9 +531,10 @@ def evidence_sankey(kb: KnowledgeBase, *, highlight: bool = False) -> go.Figure:
         showarrow=False,
         font={"size": 14},
     )
-    return style_figure(
+    fig = style_figure(
         fig, "From risk factors and causes to pain types and what to do about them", height=900
     )
+    return _with_source_menu(fig, views, _showing_one(len(views)))
 
 
 def contradictions(kb: KnowledgeBase) -> pd.DataFrame:
@@ -367,9 +565,10 @@ _TEMPLATES = jinja2.Environment(
 def contradiction_cards(kb: KnowledgeBase) -> str:
     """Every contradiction of the material as two quote cards side by side, as HTML.
 
-    Each card says who says it (the article, its experts, the FAQ), the quote, how it is
-    said (stated, hedged, a recommendation), its claim id and offsets; the curator's note
-    follows. Record text is escaped (the template autoescapes). Show it in a notebook with
+    Each card says who says it (the article, its experts, the FAQ, or the publisher of a
+    reference text, by name), the quote, how it is said (stated, hedged, a
+    recommendation), its claim id and offsets; the curator's note follows. Record text is
+    escaped (the template autoescapes). Show it in a notebook with
     ``IPython.display.HTML``.
     """
     claims = kb.claims.set_index("id")
@@ -380,7 +579,7 @@ def contradiction_cards(kb: KnowledgeBase) -> str:
             claim = claims.loc[claim_id]
             sides.append(
                 {
-                    "who": _WHO[str(claim["attributed"])],
+                    "who": _WHO.get(str(claim["attributed"])) or kb.publisher(claim["source"]),
                     "quote": claim["quote"],
                     "claim": claim_id,
                     "modality": _MODALITY[str(claim["modality"])],

@@ -10,8 +10,6 @@ time). Pain types are those of the records, each in its colour from
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -24,6 +22,7 @@ from lowback.figures.style import (
     escape_wrapped,
     pain_type_colours,
     pain_types_in,
+    plain,
     quotes_hover,
     style_figure,
 )
@@ -64,28 +63,24 @@ def evidence_map(kb: KnowledgeBase) -> go.Figure:
                     else ""
                 )
                 row_hover.append(
-                    f"<b>{html.escape(kb.label(factor))} → {html.escape(kb.label(target))}</b>"
+                    f"<b>{plain(kb.label(factor))} → {plain(kb.label(target))}</b>"
                     f"<br>{link['n_claims']} claim(s): {', '.join(link['claims'])}{note}"
                     f"<br>{quotes_hover(link['quotes'])}"
                 )
             else:
                 row_z.append(None)
                 row_text.append("")
-                row_hover.append(
-                    f"{html.escape(kb.label(factor))} → {html.escape(kb.label(target))}: no claim"
-                )
+                row_hover.append(f"{plain(kb.label(factor))} → {plain(kb.label(target))}: no claim")
         z.append(row_z)
         text.append(row_text)
         hover.append(row_hover)
     groups = kb.entities.set_index("id")["group"]
     rows = [
-        f"{html.escape(kb.label(f))} ({group_label(groups[f])})"
+        f"{plain(kb.label(f))} ({group_label(groups[f])})"
         + (" ⚠ contradicted" if f in disputed else "")
         for f in factors
     ]
-    columns = [
-        html.escape(kb.label(t)) + (" (cause)" if t in cause_targets else "") for t in targets
-    ]
+    columns = [plain(kb.label(t)) + (" (cause)" if t in cause_targets else "") for t in targets]
     fig = go.Figure(
         go.Heatmap(
             z=z,
@@ -223,7 +218,7 @@ def age_figure(cohort: pd.DataFrame, kb: KnowledgeBase, band_width: int = 5) -> 
 
 
 def _prevention_hover(kb: KnowledgeBase, cell: pd.DataFrame, measure: str, target: str) -> str:
-    what = f"{html.escape(kb.label(measure))} against {html.escape(kb.label(target))}"
+    what = f"{plain(kb.label(measure))} against {plain(kb.label(target))}"
     if (measure, target) not in cell.index:
         return f"{what}: nothing said"
     return f"<b>{what}</b><br>{quotes_hover(cell.loc[(measure, target), 'quotes'])}"
@@ -245,12 +240,12 @@ def prevention_map(kb: KnowledgeBase) -> go.Figure:
             ]
         )
         hover.append([_prevention_hover(kb, cell, measure, t) for t in targets])
-    columns = ["low back pain (in general)", *(html.escape(kb.label(f)) for f in factors)]
+    columns = ["low back pain (in general)", *(plain(kb.label(f)) for f in factors)]
     fig = go.Figure(
         go.Heatmap(
             z=z,
             x=columns,
-            y=[html.escape(kb.label(m)) for m in measures],
+            y=[plain(kb.label(m)) for m in measures],
             hovertext=hover,
             hoverinfo="text",
             colorscale=[[0, "#9ECAE1"], [1, "#0072B2"]],

@@ -8,8 +8,6 @@ given the assumptions, what went in: shown like the effect figure of
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -36,6 +34,7 @@ from lowback.figures.style import (
     escape_wrapped,
     pain_type_colours,
     pain_types_in,
+    plain,
     style_figure,
 )
 from lowback.study.assumptions import Assumptions
@@ -147,7 +146,7 @@ def risk_factor_spotlight(
                     },
                     customdata=[
                         [
-                            html.escape(kb.label(f)),
+                            plain(kb.label(f)),
                             number_text(lo),
                             number_text(hi),
                             contested_hover(contested, f),

@@ -129,9 +129,16 @@ def pain_types_in(names: Iterable[str], colours: Mapping[str, str]) -> list[str]
     return [t for t in colours if t in names]
 
 
+def plain(text: object) -> str:
+    """Record text for plotly, shown as written: ``<``, ``>`` and ``&`` escaped, so no tag of
+    plotly's pseudo-HTML is ever read in it. Quotes stay as they are: plotly.js decodes
+    only a few named entities, and ``&quot;`` would show as written."""
+    return html.escape(str(text), quote=False)
+
+
 def escape_wrapped(text: str, width: int = HOVER_WIDTH) -> str:
     """Escape record text for plotly and wrap it into lines of ``width`` characters."""
-    return "<br>".join(html.escape(line) for line in textwrap.wrap(str(text), width) or [""])
+    return "<br>".join(plain(line) for line in textwrap.wrap(str(text), width) or [""])
 
 
 def quotes_hover(quotes: Iterable[str]) -> str:
@@ -204,3 +211,29 @@ def note(text: str, y: float, *, size: int = FONT_SIZE - 2, colour: str | None =
         "yanchor": "top",
         "font": font,
     }
+
+
+#: The verdicts of a comparison (``comparisons.csv``, :data:`lowback.data.schema.VERDICTS`):
+#: Paul Tol's high-contrast dark blue for ``agrees``, and David Nichols' colour-blind-safe
+#: brown and sand ("Coloring for Colorblindness", davidmathlogic.com/colorblind) for
+#: ``differs`` and ``goes_beyond``; ``silent`` (no claim of the other side) is white,
+#: an empty mark, drawn with :data:`VERDICT_OUTLINE`. None is a colour another map above
+#: uses; under simulated protanopia, deuteranopia and tritanopia (Machado et al. 2009,
+#: full severity) the four are at least a CIE76 ΔE of 30 apart, and each at least 11.9
+#: from every colour above (the pain types' closest pair is 12).
+VERDICT_COLOURS: dict[str, str] = {
+    "agrees": "#004488",  # dark blue (Tol, high contrast)
+    "differs": "#994F00",  # brown (Nichols)
+    "goes_beyond": "#E1BE6A",  # sand (Nichols)
+    "silent": "#FFFFFF",  # white: nothing on the other side
+}
+#: Text written on a verdict's colour, at least WCAG AA's 4.5:1 against it (9.6, 6.0,
+#: 11.8 and 21).
+VERDICT_TEXT_COLOURS: dict[str, str] = {
+    "agrees": "#FFFFFF",
+    "differs": "#FFFFFF",
+    "goes_beyond": "#000000",
+    "silent": "#000000",
+}
+#: The outline of every verdict's mark and bar, so that the white of ``silent`` shows.
+VERDICT_OUTLINE = "#333333"

@@ -16,7 +16,6 @@ for a screen reader. Every number is of SIMULATED runners.
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
 import textwrap
@@ -34,6 +33,7 @@ from lowback.figures.style import (
     note,
     pain_type_colours,
     pain_types_in,
+    plain,
     style_figure,
 )
 from lowback.figures.tree_paths import listed, menu_entries, routes, rulebook_note
@@ -102,7 +102,7 @@ def _short_question(split) -> str:
             *lines[: QUESTION_LINES - 1],
             textwrap.shorten(" ".join(lines[1:]), 16, placeholder="…"),
         ]
-    return "<br>".join(html.escape(line) for line in lines)
+    return "<br>".join(plain(line) for line in lines)
 
 
 def _mix(tree: TreeModel, node: int, shown: list[str]) -> tuple[np.ndarray, float]:
@@ -260,7 +260,7 @@ def tree_figure(
             counts_text["y"].append(at.row + px(BAR_PX / 2 + 4))
             counts_text["text"].append(f"n = {at.runners:,}")
             hover.append(
-                f"<b>node {node}: {html.escape(split.question)}</b><br>{runners}<br>{mix}"
+                f"<b>node {node}: {plain(split.question)}</b><br>{runners}<br>{mix}"
                 f"<br><i>from the material</i> ({split.claim}, characters "
                 f"[{split.start}:{split.end}]):<br>“{escape_wrapped(split.quote)}”"
             )

@@ -11,7 +11,6 @@ in plain sentences, the figure's text alternative.
 
 from __future__ import annotations
 
-import html
 import itertools
 import textwrap
 from collections.abc import Mapping
@@ -21,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from lowback.data.records import KnowledgeBase
-from lowback.figures.style import escape_wrapped
+from lowback.figures.style import escape_wrapped, plain
 from lowback.study.audit import AUDIT_AGES, audit_ages, profiles
 from lowback.study.gate import reportable_red_flags
 from lowback.study.rulebook import UNDETERMINED, Rulebook
@@ -190,8 +189,8 @@ def menu_entries(
         route = found.get(path[-1])
         also = f"<br>{_wrapped(f'Also on this path: {listed(route.items)}.')}" if route else ""
         steps = " → ".join(decision_path(tree, kb, values))
-        caption = f"<b>{html.escape(name)}</b>: {_wrapped(steps)}{also}"
-        entries.append((html.escape(name), path, caption))
+        caption = f"<b>{plain(name)}</b>: {_wrapped(steps)}{also}"
+        entries.append((plain(name), path, caption))
         taken.add(path[-1])
     for leaf, route in found.items():
         if leaf in taken:
@@ -203,7 +202,7 @@ def menu_entries(
             f"<b>The path</b>: {_wrapped(' → '.join(path_words(tree, kb, path)))}"
             f"<br>{_wrapped(f'{who}: {listed(route.items)}.')}"
         )
-        label = html.escape(textwrap.shorten(route.items[0], MENU_CHARS, placeholder="…"))
+        label = plain(textwrap.shorten(route.items[0], MENU_CHARS, placeholder="…"))
         entries.append((label + (f" (+{count - 1} more)" if count > 1 else ""), path, caption))
     return entries
 
