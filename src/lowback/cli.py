@@ -359,6 +359,7 @@ def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: 
 def _symptoms(as_json: bool) -> int:
     import json
 
+    from lowback.study.gate import GATE_SCOPE
     from lowback.study.triage import default_assessor, modality_note
 
     assessor = default_assessor()
@@ -402,6 +403,7 @@ def _symptoms(as_json: bool) -> int:
             f"{item['publisher']})"
         )
         print(_quoted(item["quote"], item["start"], item["end"], modality_note(item["modality"])))
+    print(GATE_SCOPE)
     print(DISCLAIMER)
     return 0
 
