@@ -73,7 +73,7 @@ def test_profiles_are_every_reportable_set_of_up_to_two_signs_singles_first(rule
     # outside the study names (the NIH's) to the rulebook's.
     every_flag = default_assessor().all_records.entities_of_kind("red_flag")["id"]
     assert set(gate.reportable) == set(every_flag) >= set(rules.red_flags)
-    assert len(profiles(rules, 1)) == n
+    assert len(profiles(rules, 1, red_flags=gate.reportable)) == n
 
 
 def test_the_audit_has_the_spec_s_columns_and_every_profile_at_every_age(audited, rules):
