@@ -49,6 +49,17 @@ def missing_sources_message(what: str) -> str:
     return f"{MISSING_SKIP} ({', '.join(MISSING_FETCHED)}): {what}; {HOW}"
 
 
+def require_sources_of(nb_path: Path, what: str) -> None:
+    """Skip (loudly) a test that compares with a notebook's stored outputs where a source
+    they were made with is missing; fail it under CI=true."""
+    lacking = _sources_of_stored_outputs(nb_path) & set(MISSING_FETCHED)
+    if lacking:
+        message = missing_sources_message(f"{what} ({nb_path.name} was stored with them)")
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 def require_every_source(what: str) -> None:
     """Skip (loudly) a test that needs every fetched source where one is missing; fail it
     under CI=true."""

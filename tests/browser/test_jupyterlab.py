@@ -36,6 +36,7 @@ from tests.browser.helpers import (
     wait_for_js,
     wait_until_answers,
 )
+from tests.conftest import require_sources_of
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("0*.ipynb"))
 SCREENSHOT_NOTEBOOK = "02-symptom-classifier"
@@ -241,6 +242,7 @@ def _screenshot_tree(page, path: Path) -> None:
 @pytest.mark.parametrize("stem", [p.stem for p in NOTEBOOKS])
 def test_lab_runs_the_notebook_and_draws_every_figure(stem, lab, browser, screenshots_dir):
     nb_path = lab.root / f"{stem}.ipynb"
+    require_sources_of(config.NOTEBOOKS_DIR / nb_path.name, "the figures a run draws")
     committed = nbformat.read(nb_path, as_version=4)
     expected = count_figures(committed)
     code_cells = sum(cell.cell_type == "code" for cell in committed.cells)
