@@ -99,15 +99,7 @@ def test_the_shipped_comparisons_weigh_every_article_claim_with_a_reason(kb):
     named = comparisons.loc[~silent, "other"]
     assert claims.loc[named, "source"].isin(kb.sources.loc[kb.sources["fetch"] != "", "id"]).all()
     assert (comparisons["note"].str.len() > 20).all()
-    # The topics the question is about are each weighed at least once.
-    for topic in (
-        "when_to_see_a_doctor",
-        "imaging",
-        "rest_and_activity",
-        "disc_problems",
-        "age",
-        "treatments",
-        "prevention",
-        "causes",
-    ):
+    # The topics the question is about (the first eight of the vocabulary, the issue's) are
+    # each weighed at least once.
+    for topic in COMPARISON_TOPICS[:8]:
         assert (comparisons["topic"] == topic).any(), topic

@@ -276,3 +276,12 @@ def test_restricted_records_are_derived_once_and_hold_only_their_sources(kb):
     assert set(alone.claims["source"]) == set(first) == set(alone.texts)
     with pytest.raises(KeyError, match="unknown or missing source"):
         kb.restricted_to(["no_such_source"])
+
+
+def test_ci_reads_the_nih_texts_from_lowback_data_dir_and_runs_make_test():
+    script = config.PROJECT_DIR / ".ci" / "run"
+    checked = subprocess.run(["bash", "-n", str(script)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr  # a script that does not parse runs nothing
+    lines = script.read_text(encoding="utf-8").splitlines()
+    exports = [n for n, line in enumerate(lines) if line.startswith(f"export {DATA_DIR_ENV}=")]
+    assert exports and lines[-1] == "make test" and exports[0] < len(lines) - 1

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from lowback import load_knowledge_base
+from lowback import config, load_knowledge_base
 
 MARKUP = '<img src=x onerror="alert(1)">'
 #: MARKUP as a caption shows it (HTML-escaped for Markdown, quotes too).
@@ -25,3 +26,15 @@ def kb_with_markup(data_copy: Path):
     entities.loc[entities["id"] == "weak_core", "label"] = MARKUP
     entities.to_csv(path, index=False, lineterminator="\n")
     return load_knowledge_base(data_copy)
+
+
+@pytest.fixture(scope="module")
+def kb_two(tmp_path_factory):
+    """The shipped records and a made-up source of a collection of its own, added as
+    data/README.md describes (tests/data/test_second_source_notebook.py)."""
+    from tests.data.test_second_source_notebook import add_made_up_source
+
+    data = tmp_path_factory.mktemp("second") / "data"
+    shutil.copytree(config.DATA_DIR, data, ignore=shutil.ignore_patterns("README.md"))
+    add_made_up_source(data)
+    return load_knowledge_base(data)

@@ -205,21 +205,6 @@ def test_the_audit_caption_counts_what_the_audit_found():
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def kb_two(tmp_path_factory):
-    """The shipped records and a made-up source of a collection of its own, added as
-    data/README.md describes (tests/data/test_second_source_notebook.py)."""
-    import shutil
-
-    from lowback import config, load_knowledge_base
-    from tests.data.test_second_source_notebook import add_made_up_source
-
-    data = tmp_path_factory.mktemp("second") / "data"
-    shutil.copytree(config.DATA_DIR, data, ignore=shutil.ignore_patterns("README.md"))
-    add_made_up_source(data)
-    return load_knowledge_base(data)
-
-
 @pytest.fixture(params=["shipped", "second source", "one collection"])
 def records(request, kb, kb_two):
     """The knowledge base three ways: as shipped, with a made-up second collection, and

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import html
 import json
-import shutil
 
 import pandas as pd
 import pytest
 
-from lowback import config, load_knowledge_base
+from lowback import load_knowledge_base
 from lowback.data.coverage import sentence_coverage
 from lowback.figures import knowledge
 from tests.data.test_second_source_notebook import (
@@ -25,16 +24,6 @@ from tests.figures.conftest import PLOTLY_ESCAPED as ESCAPED
 
 FIGURES = ["material_map", "records_by_kind", "evidence_table", "evidence_sankey"]
 _FADED = "rgba(200,200,200,0.25)"  # a link the highlight fades
-
-
-@pytest.fixture(scope="module")
-def kb_two(tmp_path_factory):
-    """The shipped records and a made-up source of a collection of its own, added as
-    data/README.md describes (tests/data/test_second_source_notebook.py)."""
-    data = tmp_path_factory.mktemp("second") / "data"
-    shutil.copytree(config.DATA_DIR, data, ignore=shutil.ignore_patterns("README.md"))
-    add_made_up_source(data)
-    return load_knowledge_base(data)
 
 
 def _json(fig) -> str:

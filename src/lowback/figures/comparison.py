@@ -62,6 +62,16 @@ def words(value: str) -> str:
     return str(value).replace("_", " ")
 
 
+def level_tally(levels: pd.Series) -> str:
+    """How many signs a side gives each triage level, most pressing first ("4 urgent,
+    3 see doctor"); empty when it gives none."""
+    return ", ".join(
+        f"{(levels == level).sum()} {words(level)}"
+        for level in reversed(TRIAGE_LEVELS)
+        if (levels == level).any()
+    )
+
+
 def in_sentence(label: str) -> str:
     """A publisher's label inside a sentence: "The web article" -> "the web article"."""
     return label[0].lower() + label[1:] if label.startswith("The ") else label
@@ -378,12 +388,7 @@ def warning_signs_table(kb: KnowledgeBase) -> go.Figure:
     views.append(("weighed against a sign of the other side", [s for s in by_sign if s in paired]))
     header = ["Warning sign"]
     for collection in collections:
-        levels = signs.loc[signs["collection"] == collection, "level"]
-        tally = ", ".join(
-            f"{(levels == level).sum()} {words(level)}"
-            for level in reversed(TRIAGE_LEVELS)
-            if (levels == level).any()
-        )
+        tally = level_tally(signs.loc[signs["collection"] == collection, "level"])
         header.append(f"{plain(labels[collection])} says ({tally or 'no level'})")
     widths = [150, *([400] * len(collections))]
     values, fills = columns(views[0][1])

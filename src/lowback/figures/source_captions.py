@@ -12,9 +12,9 @@ import html
 import pandas as pd
 
 from lowback.data.records import KnowledgeBase
-from lowback.data.schema import TRIAGE_LEVELS, VERDICTS
+from lowback.data.schema import VERDICTS
 from lowback.figures.captions import MARKDOWN_SYNTAX
-from lowback.figures.comparison import in_sentence, words
+from lowback.figures.comparison import in_sentence, level_tally, words
 from lowback.figures.knowledge import claim_readings, percent, source_summary, source_views
 from lowback.study.comparison import (
     careful_readings,
@@ -125,12 +125,7 @@ def comparison_signs(kb: KnowledgeBase) -> str:
     parts = [f"*Figure 3.* {n_signs} warning signs: {both} named by both sides; {only}."]
     tallies = []
     for collection in collections:
-        levels = signs.loc[signs["collection"] == collection, "level"]
-        tally = ", ".join(
-            f"{(levels == level).sum()} {words(level)}"
-            for level in reversed(TRIAGE_LEVELS)
-            if (levels == level).any()
-        )
+        tally = level_tally(signs.loc[signs["collection"] == collection, "level"])
         tallies.append(f"{labels[collection]}, {tally or 'none'}")
     parts.append(f"The levels they give: {'; '.join(tallies)}.")
     verdicts = [v for v in VERDICTS if v in set(paired_signs(kb)["verdict"])]
