@@ -1,12 +1,12 @@
 """Figures of the knowledge base (notebook 01): the sources, the records and the evidence.
 
 Where each source is on topic and which sentences the claims cover, how many records of
-each kind there are, every claim with its exact quote, the flow from risk factors and
-causes through pain types to treatments and tests (a Sankey diagram coloured by pain
-type, :func:`~lowback.figures.style.pain_type_colours`), and the material's
-contradictions with both sides kept. With several sources, the evidence figures get a
-source menu (:func:`source_views`: all sources, then each collection, by its publishers),
-a plotly menu that works in the static report with no kernel. Everything here comes
+each kind there are, every claim with its exact quote, and the material's contradictions
+with both sides kept; the flow from risk factors and causes through pain types to
+treatments and tests is :mod:`lowback.figures.flow` (shown from here as
+:func:`evidence_sankey`). With several sources, the evidence figures get a source menu
+(:mod:`lowback.figures.facets`: all sources, then each collection, by its publishers), a
+plotly menu that works in the static report with no kernel. Everything here comes
 straight from the records; no simulation is involved.
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import NamedTuple
 
 import jinja2
 import pandas as pd
@@ -24,52 +23,37 @@ from plotly.subplots import make_subplots
 from lowback.data.coverage import STATUSES, sentence_coverage
 from lowback.data.records import KnowledgeBase
 from lowback.data.schema import ATTRIBUTIONS, KINDS, MODALITIES
+from lowback.figures.facets import ALL_SOURCES, SourceView, source_views
+from lowback.figures.facets import publishers as _publishers
+from lowback.figures.facets import showing_one as _showing_one
+from lowback.figures.facets import with_source_menu as _with_source_menu
+from lowback.figures.flow import evidence_sankey
 from lowback.figures.style import (
     COVERAGE_COLOURS,
-    KIND_COLOURS,
-    NEUTRAL_COLOUR,
     SERIES_COLOURS,
     TOPIC_COLOURS,
     dropdown,
     escape_wrapped,
-    pain_type_colours,
     plain,
-    quotes_hover,
     style_figure,
     table,
 )
-from lowback.study.comparison import collection_label
 
-#: The label of the facet that shows every source.
-ALL_SOURCES = "All sources"
-
-
-class SourceView(NamedTuple):
-    """A facet of the evidence figures: its label (record text: escape it to show it)
-    and the ids of the sources it shows."""
-
-    label: str
-    sources: tuple[str, ...]
-
-
-def source_views(kb: KnowledgeBase) -> list[SourceView]:
-    """The source facets of the evidence figures, in the order of their menu.
-
-    Every source (:data:`ALL_SOURCES`), then each collection of ``sources.csv`` (the web
-    article; the NIH texts), labelled by its publishers
-    (:func:`lowback.study.comparison.collection_label`). A facet showing the same
-    sources as one before it is left out, so a knowledge base of one collection has one
-    facet and its figures no source menu. (A facet per collection rather than per
-    publisher: each facet adds a copy of the table's cells to the page.)
-    """
-    sources = kb.sources
-    views = [SourceView(ALL_SOURCES, tuple(sources["id"]))]
-    for collection, part in sources.groupby("collection", sort=False):
-        views.append(SourceView(collection_label(kb, collection), tuple(part["id"])))
-    unique: dict[frozenset[str], SourceView] = {}
-    for view in views:
-        unique.setdefault(frozenset(view.sources), view)
-    return list(unique.values())
+__all__ = [
+    "ALL_SOURCES",
+    "SourceView",
+    "claim_readings",
+    "contradiction_cards",
+    "contradictions",
+    "evidence_sankey",
+    "evidence_table",
+    "material_map",
+    "percent",
+    "records_by_kind",
+    "source_summary",
+    "source_views",
+    "sources_overview",
+]
 
 
 def sources_overview(kb: KnowledgeBase) -> str:
@@ -82,45 +66,6 @@ def sources_overview(kb: KnowledgeBase) -> str:
     left = {"selector": "td", "props": "text-align: left"}
     wrap = {"selector": "td.col2, td.col4", "props": "overflow-wrap: anywhere"}  # url, data set
     return styled.set_table_styles([left, wrap]).to_html()
-
-
-def _publishers(kb: KnowledgeBase) -> dict[str, str]:
-    """Source id -> its publisher, escaped for a figure."""
-    sources = kb.sources
-    return {s: plain(p) for s, p in zip(sources["id"], sources["publisher"], strict=True)}
-
-
-#: The band above a figure's title that holds its source menu (pixels).
-_MENU_BAND = 56
-
-
-def _with_source_menu(
-    fig: go.Figure, views: list[SourceView], states: list, counts: list[int] | None = None
-) -> go.Figure:
-    """Add the source menu in a band above the title (none for one facet): ``states[i]``
-    is the ``(method, args)`` of facet ``i``'s button, ``counts[i]`` a number for its
-    label. The figure grows by the band; its plot keeps its height."""
-    if len(views) < 2:
-        return fig
-    numbers = [f" ({n})" for n in counts] if counts else [""] * len(views)
-    buttons = [
-        {"label": plain(view.label) + number, "method": method, "args": args}
-        for view, (method, args), number in zip(views, states, numbers, strict=True)
-    ]
-    top, bottom = fig.layout.margin.t + _MENU_BAND, fig.layout.margin.b
-    height = fig.layout.height + _MENU_BAND
-    menu = dropdown(buttons, x=0.0, y=1 + (top - 8) / (height - top - bottom), xanchor="left")
-    return fig.update_layout(
-        height=height,
-        margin_t=top,
-        title={"y": 1, "yref": "container", "yanchor": "top", "pad_t": _MENU_BAND + 12},
-        updatemenus=[*fig.layout.updatemenus, *menu],
-    )
-
-
-def _showing_one(count: int) -> list:
-    """The source menu's states for figures with one trace per facet: show the i-th."""
-    return [("restyle", [{"visible": [i == j for j in range(count)]}]) for i in range(count)]
 
 
 def source_summary(kb: KnowledgeBase, coverage: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -390,151 +335,6 @@ def claim_readings(kb: KnowledgeBase) -> pd.DataFrame:
     table.index = pd.MultiIndex.from_tuples(list(rows), names=["publisher", "said by"])
     table["claims"] = table.sum(axis=1)
     return table
-
-
-# Which relations flow into the Sankey, and in which direction: (from, to) columns.
-_FLOW = {
-    "risk_factor_for": ("subject", "object"),
-    "causes": ("subject", "object"),
-    "treats": ("object", "subject"),
-    "diagnoses": ("object", "subject"),
-}
-# A link that neither reaches nor leaves a pain type (a risk factor to a cause).
-_NO_PAIN_TYPE_LINK = NEUTRAL_COLOUR
-_FADED = "rgba(200,200,200,0.25)"
-
-
-def _flow_links(kb: KnowledgeBase) -> pd.DataFrame:
-    """The Sankey's links: ``source_id, target_id`` and the ``claims``, ``quotes`` and
-    ``sources`` (of the claims) behind each, in claim order."""
-    claims = kb.claims_with_labels()
-    prevents_pain = (claims["relation"] == "prevents") & (claims["object_kind"] == "pain_type")
-    flows = claims[claims["relation"].isin(list(_FLOW)) | prevents_pain].copy()
-    direction = flows["relation"].astype(str).map(lambda r: _FLOW.get(r, ("object", "subject")))
-    ends = [(row[a], row[b]) for (_, row), (a, b) in zip(flows.iterrows(), direction, strict=True)]
-    flows["source_id"], flows["target_id"] = [e[0] for e in ends], [e[1] for e in ends]
-    return (
-        flows.groupby(["source_id", "target_id"], sort=False)
-        .agg(claims=("id", list), quotes=("quote", list), sources=("source", list))
-        .reset_index()
-    )
-
-
-def _by_publisher(claims: list[str], sources: list[str], publishers: dict[str, str]) -> str:
-    """A link's claim ids, grouped by the publisher of their source (escaped)."""
-    grouped: dict[str, list[str]] = {}
-    for claim, source in zip(claims, sources, strict=True):
-        grouped.setdefault(publishers[source], []).append(claim)
-    return "<br>".join(f"{p}: {', '.join(ids)}" for p, ids in grouped.items())
-
-
-def _sankey(kb: KnowledgeBase, part: KnowledgeBase, pain_colours: dict[str, str]):
-    """The Sankey trace of ``part``'s claims (entities and publishers from ``kb``), its
-    links and node ids."""
-    links = _flow_links(part)
-    entities = kb.entities.set_index("id")
-    publishers = _publishers(kb)
-    node_ids = list(dict.fromkeys([*links["source_id"], *links["target_id"]]))
-    index = {node: i for i, node in enumerate(node_ids)}
-
-    def node_colour(node: str) -> str:
-        return pain_colours.get(node, KIND_COLOURS[str(entities.loc[node, "kind"])])
-
-    def link_colour(source: str, target: str) -> str:
-        # A link takes the colour of the pain type it reaches or leaves; grey otherwise.
-        pain = target if target in pain_colours else source
-        colour = pain_colours.get(pain, _NO_PAIN_TYPE_LINK).lstrip("#")
-        red, green, blue = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
-        return f"rgba({red},{green},{blue},0.45)"
-
-    trace = go.Sankey(
-        arrangement="snap",
-        node={
-            "label": [plain(entities.loc[n, "label"]) for n in node_ids],
-            "color": [node_colour(n) for n in node_ids],
-            "customdata": [str(entities.loc[n, "kind"]).replace("_", " ") for n in node_ids],
-            "hovertemplate": "<b>%{label}</b> (%{customdata})<br>%{value} claims<extra></extra>",
-            "pad": 12,
-            "thickness": 16,
-        },
-        link={
-            "source": [index[s] for s in links["source_id"]],
-            "target": [index[t] for t in links["target_id"]],
-            "value": [len(c) for c in links["claims"]],
-            "color": [
-                link_colour(s, t)
-                for s, t in zip(links["source_id"], links["target_id"], strict=True)
-            ],
-            "customdata": [
-                [_by_publisher(c, s, publishers), quotes_hover(q)]
-                for c, s, q in zip(links["claims"], links["sources"], links["quotes"], strict=True)
-            ],
-            "hovertemplate": "<b>%{source.label} → %{target.label}</b><br>"
-            "claims %{customdata[0]}<br>%{customdata[1]}<extra></extra>",
-        },
-    )
-    return trace, links, node_ids
-
-
-def _downstream(links: pd.DataFrame, factor: str) -> list[bool]:
-    """Which links lie downstream of ``factor`` (none where it is not a node)."""
-    reached = {factor}
-    while True:  # links come in claim order, not flow order: spread to a fixed point
-        grown = reached | set(links.loc[links["source_id"].isin(reached), "target_id"])
-        if grown == reached:
-            return links["source_id"].isin(reached).tolist()
-        reached = grown
-
-
-def evidence_sankey(kb: KnowledgeBase, *, highlight: bool = False) -> go.Figure:
-    """Risk factors and causes flow into pain types, and on to treatments and tests.
-
-    Link widths count the claims behind each link; hovering a link shows their ids, by
-    publisher, and their quotes. Prevention against a pain type flows from the pain type,
-    like treatment. Every pain type of the records, and each link reaching or leaving it,
-    has the pain type's colour (:func:`~lowback.figures.style.pain_type_colours`); other
-    nodes have their kind's. With several sources, a menu shows the flow of each facet
-    (:func:`source_views`), all of them first (the figure's first trace). With
-    ``highlight``, a dropdown (the first menu) picks one risk factor and fades every link
-    not downstream of it, in every facet.
-    """
-    pain_colours = pain_type_colours(kb)
-    views = source_views(kb)
-    made = [_sankey(kb, kb.restricted_to(view.sources), pain_colours) for view in views]
-    fig = go.Figure([trace for trace, _, _ in made])
-    for trace in fig.data[1:]:
-        trace.visible = False
-    menus = []
-    if highlight:
-        entities = kb.entities.set_index("id")
-        node_ids = made[0][2]
-        colours = [list(trace.link.color) for trace in fig.data]
-        factors = [n for n in node_ids if str(entities.loc[n, "kind"]) == "risk_factor"]
-        buttons = [
-            {"label": "all risk factors", "method": "restyle", "args": [{"link.color": colours}]}
-        ]
-        for factor in factors:
-            faded = [
-                [c if keep else _FADED for c, keep in zip(cs, _downstream(ls, factor), strict=True)]
-                for cs, (_, ls, _) in zip(colours, made, strict=True)
-            ]
-            label = plain(entities.loc[factor, "label"])
-            buttons.append({"label": label, "method": "restyle", "args": [{"link.color": faded}]})
-        menus = dropdown(buttons, x=1.0, y=1.07, xanchor="right")
-    fig.update_layout(updatemenus=menus)
-    fig.add_annotation(
-        text="risk factors · causes → pain types → treatments · tests · prevention",
-        x=0.5,
-        y=-0.06,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        font={"size": 14},
-    )
-    fig = style_figure(
-        fig, "From risk factors and causes to pain types and what to do about them", height=900
-    )
-    return _with_source_menu(fig, views, _showing_one(len(views)))
 
 
 def contradictions(kb: KnowledgeBase) -> pd.DataFrame:
