@@ -23,7 +23,7 @@ from lowback.data.records import KnowledgeBase
 from lowback.data.schema import KINDS, TRIAGE_LEVELS, VERDICTS
 from lowback.figures.style import (
     FONT_SIZE,
-    KIND_COLOURS,
+    NEUTRAL_COLOUR,
     TRIAGE_COLOURS,
     VERDICT_COLOURS,
     VERDICT_OUTLINE,
@@ -282,7 +282,7 @@ def claim_marks(kb: KnowledgeBase) -> go.Figure:
                 ],
             }
         )
-    mine, other = _side_labels(kb)
+    mine, _ = _side_labels(kb)
     fig.update_layout(
         updatemenus=dropdown(buttons, x=1.0, y=1.1, xanchor="right"),
         legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
@@ -304,7 +304,7 @@ def claim_marks(kb: KnowledgeBase) -> go.Figure:
         showgrid=False,
         zeroline=False,
     )
-    title = f"Claim by claim: {mine} against {other}, one mark per comparison (hover to read)"
+    title = f"Claim by claim: one mark per comparison of {mine} (hover for both quotes)"
     fig = style_figure(fig, title, height=720)
     fig.update_layout(margin={"t": 130})
     return fig
@@ -323,16 +323,17 @@ def _sign_cell(row, pairs: pd.DataFrame, kb: KnowledgeBase) -> tuple[str, str]:
         how += [f"also {words(level)}, {plain(rule)}" for rule, level in also]
         text = (
             f"<b>{words(row.level).upper()}</b> ({'; '.join(how)})<br>"
-            f"“{escape_wrapped(row.quote, 62)}” — {plain(row.publisher)}"
+            f"“{escape_wrapped(row.quote, 62)}”<br>— {plain(row.publisher)}"
         )
         return text, TRIAGE_COLOURS[row.level] + "40"
     text = "named only together with other signs" if row.named else NOT_NAMED
     mine = pairs[(pairs["sign"] == row.sign) & (pairs["paired_collection"] == row.collection)]
     for pair in mine.itertuples():
-        text += (
-            f"<br>weighed against its “{plain(kb.label(pair.paired_sign))}”: "
-            f"{words(pair.verdict)} ({plain(pair.comparison)})"
+        weighed = (
+            f"weighed against its “{kb.label(pair.paired_sign)}”: "
+            f"{words(pair.verdict)} ({pair.comparison})"
         )
+        text += "<br>" + escape_wrapped(weighed, 62)
     return text, "#FFFFFF"
 
 
@@ -407,7 +408,7 @@ def warning_signs_table(kb: KnowledgeBase) -> go.Figure:
         )
     fig.update_layout(
         updatemenus=dropdown(buttons, x=1.0, y=1.0, xanchor="right"),
-        annotations=[note(f"<b>{EDUCATION}</b> {escape_wrapped(GATE_SCOPE, 95)}", 1.0)],
+        annotations=[note(f"<b>{EDUCATION}</b> {escape_wrapped(GATE_SCOPE, 70)}", 1.0)],
     )
     mine, other = _side_labels(kb)
     title = f"What to tell a runner: {len(by_sign)} warning signs, {mine} and {other}"
@@ -477,7 +478,9 @@ def other_only_marks(kb: KnowledgeBase) -> go.Figure:
                 marker={
                     "symbol": "square",
                     "size": 14,
-                    "color": KIND_COLOURS[kind],
+                    # One colour: the kind is the row (its colour elsewhere would say
+                    # something else here, two kinds sharing one).
+                    "color": NEUTRAL_COLOUR,
                     "line": {"color": VERDICT_OUTLINE, "width": 1},
                 },
                 hovertext=text,
