@@ -270,6 +270,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             ),
             "collection": _id(),
             "publisher": _text(),
+            "institute": _text(required=False),
             "url": _text(required=False),
             "dataset": _text(required=False),
             "licence": _text(),

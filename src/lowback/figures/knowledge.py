@@ -57,14 +57,15 @@ __all__ = [
 
 
 def sources_overview(kb: KnowledgeBase) -> str:
-    """The sources present as an HTML table (id, publisher, title, url, licence, data set),
-    record text escaped and long words (URLs, commits) broken to fit the page. Show it in
-    a notebook with ``IPython.display.HTML``."""
-    table = kb.sources.set_index("id")[["publisher", "title", "url", "licence", "dataset"]]
+    """The sources present as an HTML table (id, publisher, institute, title, url, licence,
+    data set), record text escaped and long words (URLs, commits) broken to fit the page.
+    Show it in a notebook with ``IPython.display.HTML``."""
+    columns = ["publisher", "institute", "title", "url", "licence", "dataset"]
+    table = kb.sources.set_index("id")[columns]
     styled = table.rename(columns={"dataset": "data set"}).style.set_uuid("lowback_sources")
     styled = styled.format(escape="html").format_index(escape="html")
     left = {"selector": "td", "props": "text-align: left"}
-    wrap = {"selector": "td.col2, td.col4", "props": "overflow-wrap: anywhere"}  # url, data set
+    wrap = {"selector": "td.col3, td.col5", "props": "overflow-wrap: anywhere"}  # url, data set
     return styled.set_table_styles([left, wrap]).to_html()
 
 

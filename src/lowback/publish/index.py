@@ -126,7 +126,9 @@ def index_page(pages: Sequence[tuple[str, NotebookNode]], *, note: str = "") -> 
             cards=cards,
             note=note,
             sources=list(
-                sources[["id", "title", "publisher", "licence", "sha256"]].itertuples(index=False)
+                sources[["id", "title", "publisher", "institute", "licence", "sha256"]].itertuples(
+                    index=False
+                )
             ),
             missing=[str(m) for m in kb.missing],
             versions=list(library_versions().items()),
