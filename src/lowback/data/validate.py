@@ -375,8 +375,13 @@ def check_comparisons(
     like every sentence being covered: :func:`lowback.data.coverage.unweighed_claims`.)
     """
     label = "records/comparisons.csv"
+    if comparisons.empty:
+        return []
     collection_of_source = dict(zip(sources["id"], sources["collection"], strict=True))
-    source_of = dict(zip(claims["id"], claims["source"], strict=True))
+    # Only the claims the comparisons name are looked up (claims.csv may hold 10^5 rows).
+    named = set(comparisons["claim"].tolist()) | set(comparisons["other"].tolist())
+    in_use = claims[claims["id"].isin(named)]
+    source_of = dict(zip(in_use["id"], in_use["source"], strict=True))
     collection_of = {c: collection_of_source.get(s) for c, s in source_of.items()}
     collections = set(collection_of_source.values())
     problems: list[Problem] = []
