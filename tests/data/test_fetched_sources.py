@@ -285,3 +285,20 @@ def test_ci_reads_the_nih_texts_from_lowback_data_dir_and_runs_make_test():
     lines = script.read_text(encoding="utf-8").splitlines()
     exports = [n for n, line in enumerate(lines) if line.startswith(f"export {DATA_DIR_ENV}=")]
     assert exports and lines[-1] == "make test" and exports[0] < len(lines) - 1
+
+
+def test_the_default_cache_is_poochs_and_loading_imports_no_pooch(monkeypatch):
+    import pooch
+
+    monkeypatch.delenv(DATA_DIR_ENV, raising=False)
+    fetch._default_cache.cache_clear()
+    try:
+        assert fetch.cache_dir() == Path(pooch.os_cache("lowback"))
+    finally:
+        fetch._default_cache.cache_clear()
+    env = {k: v for k, v in os.environ.items() if k != DATA_DIR_ENV}
+    code = "import sys, lowback; lowback.load_knowledge_base(); print('pooch' in sys.modules)"
+    loaded = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, env=env
+    )
+    assert loaded.stdout.strip() == "False", loaded.stderr  # pooch and requests: fetch only

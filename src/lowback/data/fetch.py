@@ -61,9 +61,11 @@ def cache_dir() -> Path:
 
 @cache
 def _default_cache() -> Path:
-    import pooch  # imports requests: only for a fetch or the default cache's location
+    # pooch's own default (``pooch.os_cache``), without importing pooch and requests on
+    # every load: they are needed only to fetch.
+    import platformdirs
 
-    return Path(pooch.os_cache("lowback"))
+    return Path(platformdirs.user_cache_dir("lowback"))
 
 
 def local_path(registry_name: str, path: str) -> Path:
