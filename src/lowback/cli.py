@@ -428,6 +428,11 @@ def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         print(DISCLAIMER, file=sys.stderr)
         return 0
+    from lowback.study.triage import default_assessor
+
+    assessor = default_assessor()  # the one assess() asked: cached
+    studied = set(assessor.kb.sources["id"])
+    publisher = assessor.all_records.publisher
     print(DISCLAIMER)
     print(f"triage: {result.triage.replace('_', ' ').upper()}")
     print("because (most pressing first):")
@@ -453,7 +458,9 @@ def _assess(symptoms: list[str], age: float | None, risk_factors: list[str], as_
     print("signs reported:")
     for item in result.evidence:
         kind = "red flag" if item.kind == "red_flag" else "symptom"
-        print(f"  {item.label} ({kind}, {item.record}):")
+        # A sign only another source names (the NIH's) says whose sentence it is.
+        whose = "" if item.source in studied else f", {publisher(item.source)}"
+        print(f"  {item.label} ({kind}, {item.record}{whose}):")
         print(_quoted(item.quote, item.start, item.end, modality_note(item.modality)))
     print("the tree's path:")
     for step in result.path:

@@ -59,6 +59,7 @@ def test_the_cli_and_the_explorer_credit_the_nih_and_say_what_the_gate_leaves_ou
     assert main(["assess", "--symptom", "pain_after_injury"]) == 0
     out = capsys.readouterr().out
     assert "NIH MedlinePlus: “You should also get medical attention" in out
+    assert "Pain after an injury (red flag, t16, NIH MedlinePlus):" in out  # whose sign
     assert GATE_SCOPE in out
     page = render_assessment(assess(["pain_after_injury"], age=40))
     assert "NIH MedlinePlus" in page and "You should also get medical attention" in page
