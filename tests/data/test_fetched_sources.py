@@ -302,3 +302,26 @@ def test_the_default_cache_is_poochs_and_loading_imports_no_pooch(monkeypatch):
         [sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, env=env
     )
     assert loaded.stdout.strip() == "False", loaded.stderr  # pooch and requests: fetch only
+
+
+def test_the_study_loads_without_a_word_about_sources_it_does_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from lowback.publish.execute import READS_STUDY, present_sources, sources_shown
+    from lowback.study.assumptions import load_study_records
+
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "empty"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingSourceWarning)  # would raise if said
+        study = load_study_records()
+    assert study.sources["id"].tolist() == list(load_assumptions(study).sources)
+    # A notebook that reads only the study records the study's sources with its outputs, so
+    # a missing NIH text does not make its stored outputs unreproducible.
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    assert (
+        sources_shown(nb) == present_sources() == SOURCES.loc[SOURCES["fetch"] == "", "id"].tolist()
+    )
+    nb.metadata["lowback"] = {"reads": READS_STUDY}
+    assert sources_shown(nb) == study.sources["id"].tolist()

@@ -217,6 +217,12 @@ def execute_notebook(
     return _execute(nb, path, timeout=timeout, kernel_name=kernel_name)
 
 
+#: A notebook's metadata ``lowback.reads``: its outputs come from the study's records only
+#: (the sources the default assumptions name), so another source's absence cannot change
+#: them. Otherwise they may show every source present.
+READS_STUDY = "study"
+
+
 def present_sources() -> list[str]:
     """Ids of the project's sources whose files are on this machine, in sources.csv order."""
     from lowback.data.sources import source_states
@@ -229,19 +235,30 @@ def present_sources() -> list[str]:
     return states.loc[states["state"] == "present", "id"].tolist()
 
 
+def sources_shown(nb: NotebookNode) -> list[str]:
+    """The sources a notebook's outputs were made with: the study's for a notebook that
+    says it reads only those (``lowback.reads``), else every source present."""
+    if nb.metadata.get("lowback", {}).get("reads") == READS_STUDY:
+        from lowback.study.assumptions import load_study_records
+
+        return load_study_records().sources["id"].tolist()
+    return present_sources()
+
+
 def store_outputs(path: Path, *, timeout: int = 600) -> None:
     """Run a notebook top to bottom in a fresh kernel and store its outputs in the file.
 
     The stored notebook carries no execution timestamps and no widget state or widget
     views (random model ids that a live kernel recreates anyway; the text form stays),
-    so re-running an unchanged notebook changes nothing; its metadata names the sources
-    present (``lowback.sources``). The file is replaced atomically, only after a clean run.
+    so re-running an unchanged notebook changes nothing; its metadata names the sources its
+    outputs were made with (``lowback.sources``, :func:`sources_shown`). The file is
+    replaced atomically, only after a clean run.
     """
     path = Path(path).absolute()
     nb = execute_notebook(path, timeout=timeout)
     # Which sources the outputs were made with: where one of them is missing, the stored
     # outputs cannot be reproduced, and the tests skip (or, under CI, fail) them loudly.
-    nb.metadata["lowback"] = {"sources": present_sources()}
+    nb.metadata["lowback"] = {**nb.metadata.get("lowback", {}), "sources": sources_shown(nb)}
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # timestamps left by other tools' runs

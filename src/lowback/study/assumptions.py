@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from lowback import config
-from lowback.data.records import KnowledgeBase
+from lowback.data.records import KnowledgeBase, MissingSourceWarning, load_knowledge_base
 from lowback.errors import AssumptionError
 from lowback.study.gate import reportable_red_flags
 from lowback.study.rulebook import Rulebook
@@ -307,6 +308,21 @@ def study_records(kb: KnowledgeBase, path: Path | str | None = None) -> Knowledg
     ['runners_low_back_pain']
     """
     return load_assumptions(kb, path).study_records(kb)
+
+
+def load_study_records(
+    path: Path | str | None = None, *, root: Path | str | None = None
+) -> KnowledgeBase:
+    """Load the records and keep those the study reads (:func:`study_records`).
+
+    A fetched source the assumptions do not name (the NIH texts, by default) may be
+    missing: nothing here reads it, so it is not reported. One they name that is missing
+    raises :class:`~lowback.errors.AssumptionError`, saying how to fetch it.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MissingSourceWarning)
+        kb = load_knowledge_base(root)
+    return study_records(kb, path)
 
 
 def _read_toml(path: Path, seen: tuple[Path, ...]) -> dict:
