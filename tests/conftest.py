@@ -31,13 +31,9 @@ MISSING_SKIP = "fetched source missing"
 
 def _missing_fetched_sources() -> list[str]:
     """Ids of the fetched sources (sources.csv, ``fetch`` not empty) not on this machine."""
-    from lowback.data.sources import source_states
-    from lowback.data.tables import read_table
+    from lowback.data.records import source_states
 
-    table, _ = read_table(config.DATA_DIR / "records" / "sources.csv", "sources")
-    if table is None:
-        return []
-    states = source_states(config.DATA_DIR, table)
+    states = source_states()
     return states.loc[(states["fetch"] != "") & (states["state"] == "missing"), "id"].tolist()
 
 

@@ -264,15 +264,14 @@ def _locate(quote: str, data_dir: Path) -> int:
 
 def _sources(action: str, data_dir: Path) -> int:
     from lowback.data.fetch import DATA_DIR_ENV, FetchError, cache_dir, fetch
-    from lowback.data.sources import source_states
-    from lowback.data.tables import read_table
+    from lowback.data.records import source_states
+    from lowback.errors import RecordError
 
-    table, problems = read_table(data_dir / "records" / "sources.csv", "sources")
-    if table is None:
-        for problem in problems:
-            print(problem, file=sys.stderr)
+    try:
+        states = source_states(data_dir)
+    except RecordError as err:
+        print(err, file=sys.stderr)
         return 1
-    states = source_states(data_dir, table)
     if action == "fetch":
         wanted = states[(states["state"] == "missing") & (states["fetch"] != "")]
         for registry_name, group in wanted.groupby("fetch"):
@@ -283,7 +282,7 @@ def _sources(action: str, data_dir: Path) -> int:
                 return 1
             for item in fetched:
                 print(f"fetched {item.path} -> {item.local}")
-        states = source_states(data_dir, table)
+        states = source_states(data_dir)
     where = "" if not (states["fetch"] != "").any() else f" (fetched into {cache_dir()})"
     print(f"{len(states)} source(s){where}:")
     for row in states.itertuples(index=False):

@@ -23,6 +23,9 @@ from lowback.data.sources import MissingSource
 from lowback.data.validate import check_records
 from lowback.errors import RecordError
 
+#: Where sources.csv is, under a data folder.
+RECORDS_SOURCES = Path(config.RECORDS_SUBDIR) / "sources.csv"
+
 
 class MissingSourceWarning(UserWarning):
     """A fetched source is not on this machine; the records load without it."""
@@ -250,3 +253,23 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
         _tables=MappingProxyType(tables),
         missing=tuple(missing),
     )
+
+
+def source_states(root: Path | str | None = None) -> pd.DataFrame:
+    """Every source of ``sources.csv`` under ``root`` and the state of its file on this
+    machine (``present``, ``missing``, ``differs``), without loading the records: what
+    ``lowback sources`` lists (:func:`lowback.data.sources.source_states`).
+
+    Raises
+    ------
+    RecordError
+        If sources.csv itself cannot be read.
+    """
+    from lowback.data.sources import source_states as states_of
+    from lowback.data.tables import read_table
+
+    data_dir = Path(root) if root is not None else config.DATA_DIR
+    table, problems = read_table(data_dir / RECORDS_SOURCES, "sources")
+    if table is None:
+        raise RecordError(problems)
+    return states_of(data_dir, table)

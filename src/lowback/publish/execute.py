@@ -33,7 +33,6 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbformat import NotebookNode
 
-from lowback import config
 from lowback.errors import ReportError
 from lowback.publish.fileset import write_atomic
 from lowback.publish.pages import WIDGET_MIMETYPE, first_heading, iter_outputs
@@ -225,13 +224,9 @@ READS_STUDY = "study"
 
 def present_sources() -> list[str]:
     """Ids of the project's sources whose files are on this machine, in sources.csv order."""
-    from lowback.data.sources import source_states
-    from lowback.data.tables import read_table
+    from lowback.data.records import source_states
 
-    table, _ = read_table(config.DATA_DIR / "records" / "sources.csv", "sources")
-    if table is None:
-        return []
-    states = source_states(config.DATA_DIR, table)
+    states = source_states()
     return states.loc[states["state"] == "present", "id"].tolist()
 
 
