@@ -231,3 +231,29 @@ def test_forest_plot_dropdown_changes_the_outcome(pages, context):
     # only the one picked is shown.
     assert "disc pain" in visible and "any low back pain" not in visible, visible
     assert not recorder.problems(), recorder.problems()
+
+
+# Every toolbar button of every figure: its title, as plotly.js shows it on hover.
+MODEBAR_TITLES_JS = """
+() => [...document.querySelectorAll('.modebar-btn')].map(b => b.getAttribute('data-title'))
+"""
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in NOTEBOOKS])
+def test_no_figure_offers_an_upload_and_the_toolbar_is_short(stem, pages, context):
+    # plotly.js 3 shows "Share chart..." (an upload to plotly's cloud) by default: no place
+    # in an offline page. Hovering a figure shows its toolbar; every one is checked.
+    page_path, expected = pages[stem]
+    page, recorder = _open(context, page_path)
+    assert _wait_for_figures(page, expected) == expected
+    for graph in page.query_selector_all(".js-plotly-plot"):
+        graph.scroll_into_view_if_needed()
+        graph.hover()
+    titles = page.evaluate(MODEBAR_TITLES_JS)
+    assert titles, "no toolbar was drawn"
+    assert not [t for t in titles if "share" in (t or "").lower()], titles
+    assert not page.query_selector_all(".modebar-btn--logo")  # no link to plotly's site
+    per_figure = len(titles) / expected
+    assert per_figure <= 6, sorted(set(titles))  # zoom, pan, zoom in/out, reset, PNG
+    assert recorder.blocked_requests == []
+    page.close()

@@ -136,14 +136,34 @@ def _figure_div_id(cell_index: int, output_index: int) -> str:
     return f"lowback-fig-{cell_index}-{output_index}"
 
 
+#: plotly's toolbar as every page and deck shows it. No "Share chart…" button, which
+#: uploads the figure to plotly's cloud (plotly.js 3 shows it by default: no place in an
+#: offline page), no plotly logo link, and only the buttons a reader uses (zoom, pan,
+#: reset, save as PNG), so that a figure adds few tab stops.
+FIGURE_CONFIG: dict = {
+    "showSendToCloud": False,
+    "displaylogo": False,
+    "modeBarButtonsToRemove": [
+        "select2d",
+        "lasso2d",
+        "autoScale2d",
+        "toggleSpikelines",
+        "hoverClosestCartesian",
+        "hoverCompareCartesian",
+        "sendDataToCloud",
+    ],
+}
+
+
 def figure_html(figure: dict, div_id: str) -> str:
-    """HTML (a ``<div>`` and a ``<script>``) drawing one plotly figure, without plotly.js.
+    """HTML (a ``<div>`` and a ``<script>``) drawing one plotly figure, without plotly.js,
+    with the toolbar of :data:`FIGURE_CONFIG`.
 
     Made by plotly itself, which writes the figure's JSON with ``<``, ``>`` and ``/``
     escaped, so no text in the figure can end the ``<script>`` it sits in.
     """
     figure = dict(figure)
-    config = figure.pop("config", None)
+    config = {**(figure.pop("config", None) or {}), **FIGURE_CONFIG}
     return pio.to_html(
         figure,
         config=config,
