@@ -257,3 +257,23 @@ def test_no_figure_offers_an_upload_and_the_toolbar_is_short(stem, pages, contex
     assert per_figure <= 6, sorted(set(titles))  # zoom, pan, zoom in/out, reset, PNG
     assert recorder.blocked_requests == []
     page.close()
+
+
+# The smallest computed font size of each kind of text a reader reads on a page.
+SMALLEST_TEXT_JS = """
+() => { const smallest = sel => Math.min(...[...document.querySelectorAll(sel)]
+          .map(el => parseFloat(getComputedStyle(el).fontSize)));
+        return {prose: smallest('.jp-RenderedMarkdown p, .jp-RenderedMarkdown li'),
+                tables: smallest('.jp-RenderedHTMLCommon td')}; }
+"""
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in NOTEBOOKS])
+def test_prose_is_projector_sized_as_the_browser_computes_it(stem, pages, context):
+    # The page's own 18 px used to lose to JupyterLab's later 14 px rule (computed 14 px).
+    page_path, _ = pages[stem]
+    page, _ = _open(context, page_path)
+    sizes = page.evaluate(SMALLEST_TEXT_JS)
+    assert sizes["prose"] >= 18, sizes
+    assert sizes["tables"] >= 16 or sizes["tables"] == float("inf"), sizes
+    page.close()
