@@ -186,3 +186,20 @@ def test_pages_hide_code_until_asked_and_list_their_sections():
     assert "body.lowback-code-hidden .jp-CodeCell .jp-Cell-inputWrapper { display: none; }" in page
     assert 'href="index.html"' in page
     assert "Education, not diagnosis" in page
+
+
+@pytest.mark.parametrize(
+    "path", sorted(config.NOTEBOOKS_DIR.glob("[0-9]*.ipynb")), ids=lambda p: p.name
+)
+def test_no_output_is_a_raw_python_repr(path):
+    # With the code hidden, a reader sees only outputs: a pandas Series or a tuple printed
+    # as Python prints it ("Name: version, dtype: str") means nothing to them.
+    nb = nbformat.read(path, as_version=4)
+    raw = [
+        "".join(output["data"]["text/plain"])[:80]
+        for cell in nb.cells
+        for output in cell.get("outputs", [])
+        if set(output.get("data", {})) == {"text/plain"}
+        and re.search(r"\bdtype: |^\(.*\)$", "".join(output["data"]["text/plain"]), re.M)
+    ]
+    assert raw == [], raw
