@@ -69,3 +69,20 @@ def test_a_page_without_figures_embeds_no_plotlyjs():
     assert get_plotlyjs() not in page and count_rendered_figures(page) == 0
     assert '<h2><a href="plain.html">Plain</a></h2><p></p><p><a href="plain.html">' in page
     assert page.endswith("</section></main></body></html>\n")
+
+
+def test_each_key_figure_keeps_its_own_height():
+    # A fixed height cropped the forest plot's labels and the tree's leaves on the index.
+    from lowback.publish.index import _key_figure
+
+    for path in sorted(config.NOTEBOOKS_DIR.glob("[0-9]*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        shown = _key_figure(nb)
+        tagged = next(
+            output["data"][PLOTLY_MIMETYPE]
+            for cell in nb.cells
+            if "key-figure" in cell.metadata.get("tags", [])
+            for output in cell.get("outputs", [])
+            if PLOTLY_MIMETYPE in output.get("data", {})
+        )
+        assert shown["layout"]["height"] == tagged["layout"]["height"], path.name

@@ -76,7 +76,9 @@ def _key_figure(nb: NotebookNode) -> dict | None:
     if chosen is None:
         return None
     chosen = copy.deepcopy(dict(chosen))
-    chosen.setdefault("layout", {})["height"] = _INDEX_FIGURE_HEIGHT
+    # At its own height: a forest plot's every label, a tree's every leaf (a fixed height
+    # cropped them). Only a figure that sets none gets one.
+    chosen.setdefault("layout", {}).setdefault("height", _INDEX_FIGURE_HEIGHT)
     return chosen
 
 
