@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 from pathlib import Path
 
 import pandas as pd
@@ -209,3 +210,15 @@ def test_validate_names_a_sentence_that_lost_its_skip(data_copy: Path):
     assert result.returncode == 1
     assert removed["quote"] in result.stderr
     assert "1 uncovered" in result.stdout
+
+
+def test_a_source_that_is_not_utf8_is_located_by_line_and_byte(data_copy: Path):
+    data = "Hill repeats strain the lower back.\nCaf\xe9 stretches help.\n".encode("latin-1")
+    (data_copy / "raw" / "latin1.txt").write_bytes(data)
+    row = text_source_row("latin1_source", "raw/latin1.txt", "", "A Latin-1 file")
+    digest = hashlib.sha256(data).hexdigest()
+    append_record(data_copy / "records" / "sources.csv", row | {"sha256": digest})
+    with pytest.raises(RecordError) as raised:
+        load_knowledge_base(data_copy)
+    found = [str(p) for p in raised.value.problems if p.file == "raw/latin1.txt"]
+    assert found == ["raw/latin1.txt, row 2: got 'byte 0xe9'; expected UTF-8 text"]

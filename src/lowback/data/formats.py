@@ -27,7 +27,32 @@ ANSWER_SEPARATOR = "\n\n"
 
 
 class FormatError(ValueError):
-    """A file that is not what its format says, with the reason in words."""
+    """A file that is not what its format says: what was expected, and where.
+
+    Attributes
+    ----------
+    expected : str
+        What the file should have been, in words.
+    line : int or None
+        The line of the first bad byte, where there is one (1-based).
+    value : str or None
+        What was found there ("byte 0xe9").
+    """
+
+    def __init__(self, expected: str, *, line: int | None = None, value: str | None = None):
+        super().__init__(expected)
+        self.expected, self.line, self.value = expected, line, value
+
+
+def decode_utf8(data: bytes) -> str:
+    """UTF-8 bytes as text, without a byte-order mark; :class:`FormatError` names the line
+    and the byte where they are not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        bad = data[err.start : err.start + 1].hex()
+        line = data.count(b"\n", 0, err.start) + 1
+        raise FormatError("UTF-8 text", line=line, value=f"byte 0x{bad}") from None
 
 
 def extract_text(data: bytes, file_format: str) -> str:
@@ -46,10 +71,7 @@ def extract_text(data: bytes, file_format: str) -> str:
         If the bytes are not well-formed for the format (say which way).
     """
     if file_format == "text":
-        try:
-            return data.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise FormatError(f"UTF-8 text (byte 0x{data[err.start]:02x} at {err.start})") from None
+        return decode_utf8(data)
     if file_format == "medquad_xml":
         return _medquad_answers(data)
     raise FormatError(f"a known format ({', '.join(FORMATS)}), not {file_format!r}")
@@ -61,7 +83,7 @@ def _medquad_answers(data: bytes) -> str:
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as err:
-        raise FormatError(f"well-formed XML ({err})") from None
+        raise FormatError(f"well-formed XML ({err})", line=err.position[0]) from None
     except DefusedXmlException as err:
         raise FormatError(f"XML without entity declarations ({err!r})") from None
     answers = ["".join(answer.itertext()) for answer in root.iter("Answer")]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from lowback.data.fetch import HOW_TO_FETCH, local_path, registry
-from lowback.data.formats import FormatError, extract_text, text_sha256
+from lowback.data.formats import FormatError, decode_utf8, extract_text, text_sha256
 from lowback.errors import Problem
 
 
@@ -33,24 +33,21 @@ def exists(path: Path, *, folder: bool = False) -> bool:
         return False
 
 
+def format_problem(label: str, err: FormatError) -> Problem:
+    """A file that is not what its format says, as a located problem."""
+    return Problem(label, err.expected, row=err.line, value=err.value)
+
+
 def read_bytes(path: Path, label: str) -> tuple[bytes | None, list[Problem]]:
     """Read a UTF-8 file as bytes without its byte-order mark, or say why it cannot be."""
     if not exists(path):
         return None, [Problem(label, "the file to exist")]
     data = path.read_bytes()
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as err:
-        row = data.count(b"\n", 0, err.start) + 1
-        bad = data[err.start : err.start + 1].hex()
-        return None, [Problem(label, "UTF-8 text", row=row, value=f"byte 0x{bad}")]
+        decode_utf8(data)
+    except FormatError as err:
+        return None, [format_problem(label, err)]
     return data.removeprefix(codecs.BOM_UTF8), []
-
-
-def read_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
-    """Read a UTF-8 file, or say why it cannot be read."""
-    data, problems = read_bytes(path, label)
-    return (None if data is None else data.decode("utf-8")), problems
 
 
 @dataclass(frozen=True)
@@ -143,17 +140,11 @@ def read_sources(
                 )
             )
             continue
-        if source["format"] == "text":
-            text, found = read_text(path, source["path"])  # a bad byte located by line
-            problems += found
-            if text is None:
-                continue
-        else:
-            try:
-                text = extract_text(data, source["format"])
-            except FormatError as err:
-                problems.append(Problem(source["path"], str(err)))
-                continue
+        try:
+            text = extract_text(data, source["format"])  # the bytes read once, above
+        except FormatError as err:
+            problems.append(format_problem(source["path"], err))
+            continue
         extracted = text_sha256(text)
         if extracted != source["text_sha256"]:
             problems.append(
