@@ -172,13 +172,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def _load(data_dir: Path):
     """The knowledge base, each missing fetched source said once on stderr, in one line."""
-    import warnings
+    from lowback.data.records import load_knowledge_base
 
-    from lowback.data.records import MissingSourceWarning, load_knowledge_base
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MissingSourceWarning)
-        kb = load_knowledge_base(data_dir)
+    kb = load_knowledge_base(data_dir, warn_missing=False)
     for missing in kb.missing:
         print(f"lowback: {missing}", file=sys.stderr)
     return kb

@@ -325,3 +325,13 @@ def test_the_study_loads_without_a_word_about_sources_it_does_not_read(
     )
     nb.metadata["lowback"] = {"reads": READS_STUDY}
     assert sources_shown(nb) == study.sources["id"].tolist()
+
+
+def test_a_caller_that_says_it_itself_loads_without_the_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "empty"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MissingSourceWarning)
+        kb = load_knowledge_base(warn_missing=False)
+    assert [m.id for m in kb.missing] == FETCHED["id"].tolist()  # still known, unsaid

@@ -209,7 +209,9 @@ class KnowledgeBase:
         return claims
 
 
-def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
+def load_knowledge_base(
+    root: Path | str | None = None, *, warn_missing: bool = True
+) -> KnowledgeBase:
     """Load and validate the records under ``root`` (default: the project's ``data/``).
 
     Every load checks the tables' schemas, unique ids, that references resolve, that
@@ -229,7 +231,8 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
     KnowledgeBase
 
     A fetched source (the NIH texts) whose file is not on this machine is left out,
-    with its records, and named in :attr:`KnowledgeBase.missing` and a
+    with its records, and named in :attr:`KnowledgeBase.missing` and (unless
+    ``warn_missing`` is False, for a caller that says it its own way) a
     :class:`MissingSourceWarning`; a file that is there but differs is a problem.
 
     Raises
@@ -242,7 +245,7 @@ def load_knowledge_base(root: Path | str | None = None) -> KnowledgeBase:
     tables, texts, problems, missing = check_records(data_dir)
     if problems:
         raise RecordError(problems)
-    for source in missing:
+    for source in missing if warn_missing else ():
         warnings.warn(str(source), MissingSourceWarning, stacklevel=2)
     for name, columns in CATEGORICAL.items():
         for column, categories in columns.items():

@@ -18,7 +18,6 @@ import copy
 import functools
 import html
 import re
-import warnings
 from collections.abc import Sequence
 
 import jinja2
@@ -113,13 +112,11 @@ def index_page(pages: Sequence[tuple[str, NotebookNode]], *, note: str = "") -> 
     str
         The page.
     """
-    from lowback.data.records import MissingSourceWarning, load_knowledge_base
+    from lowback.data.records import load_knowledge_base
     from lowback.versions import library_versions
 
     cards = [_card(n, file_name, nb) for n, (file_name, nb) in enumerate(pages)]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MissingSourceWarning)  # said on the page instead
-        kb = load_knowledge_base()
+    kb = load_knowledge_base(warn_missing=False)  # a missing source is said on the page
     sources = kb.sources
     return (
         _environment()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,7 +21,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from lowback import config
-from lowback.data.records import KnowledgeBase, MissingSourceWarning, load_knowledge_base
+from lowback.data.records import KnowledgeBase, load_knowledge_base
 from lowback.errors import AssumptionError
 from lowback.study.gate import reportable_red_flags
 from lowback.study.rulebook import Rulebook
@@ -319,10 +318,7 @@ def load_study_records(
     missing: nothing here reads it, so it is not reported. One they name that is missing
     raises :class:`~lowback.errors.AssumptionError`, saying how to fetch it.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MissingSourceWarning)
-        kb = load_knowledge_base(root)
-    return study_records(kb, path)
+    return study_records(load_knowledge_base(root, warn_missing=False), path)
 
 
 def _read_toml(path: Path, seen: tuple[Path, ...]) -> dict:
