@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import warnings
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas as pd
@@ -79,32 +80,50 @@ def test_the_project_names_no_shared_folder_of_its_own():
 
 # --- extraction --------------------------------------------------------------------------------
 
-DOCUMENT = b"""<?xml version="1.0" encoding="UTF-8"?>
-<Document id="1"><QAPairs>
-<QAPair pid="1"><Question qid="1-1">What is it ?</Question>
-<Answer>If you&apos;ve a   sore back,  rest.</Answer></QAPair>
-<QAPair pid="2"><Question qid="1-2">Treatment ?</Question><Answer>Walk &amp; stretch.</Answer>
-</QAPair></QAPairs></Document>"""
+
+def made_up_document(*qa: tuple[str, str], entity_of_apostrophe: bool = True) -> bytes:
+    """A MedQuAD-shaped document of made-up questions and answers, built here (no copy of
+    a data set file is committed): ``Document/QAPairs/QAPair/(Question, Answer)``. With
+    ``entity_of_apostrophe``, every ``'`` is written ``&apos;``, as MedQuAD writes it."""
+    document = ET.Element("Document", id="1")
+    pairs = ET.SubElement(document, "QAPairs")
+    for n, (question, answer) in enumerate(qa, start=1):
+        pair = ET.SubElement(pairs, "QAPair", pid=str(n))
+        ET.SubElement(pair, "Question", qid=f"1-{n}").text = question
+        if answer is not None:
+            ET.SubElement(pair, "Answer").text = answer
+    body = ET.tostring(document, encoding="utf-8", xml_declaration=False)
+    body = body.replace(b"'", b"&apos;") if entity_of_apostrophe else body
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
+
+
+DOCUMENT = made_up_document(
+    ("What is it ?", "If you've a   sore back,  rest."), ("Treatment ?", "Walk & stretch.")
+)
 
 
 def test_a_medquad_document_is_its_answers_entities_decoded_spaces_kept():
+    assert b"&apos;" in DOCUMENT and b"&amp;" in DOCUMENT  # entities, as in the data set
     text = extract_text(DOCUMENT, "medquad_xml")
     assert text == "If you've a   sore back,  rest.\n\nWalk & stretch."
     assert "What is it" not in text  # the data set's questions are not the publisher's
     assert text_sha256(text) == hashlib.sha256(text.encode()).hexdigest()
 
 
+#: An entity that expands to more entities (a "billion laughs" in small): never expanded.
+_ENTITY_BOMB = b'<!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>' + made_up_document(
+    ("Q ?", "&b;"), entity_of_apostrophe=False
+).split(b"?>", 1)[1].replace(b"&amp;b;", b"&b;")
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
-        (b"<Document><Answer>cut", "well-formed XML"),
-        (b"<Document><Question>only</Question></Document>", "at least one <Answer>"),
-        (
-            b'<!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><Document>'
-            b"<Answer>&b;</Answer></Document>",
-            "XML without entity declarations",
-        ),
+        (DOCUMENT[: len(DOCUMENT) // 2], "well-formed XML"),
+        (made_up_document(("Only a question ?", None)), "at least one <Answer>"),
+        (_ENTITY_BOMB, "XML without entity declarations"),
     ],
+    ids=["cut", "no answer", "entity bomb"],
 )
 def test_a_bad_document_is_a_format_error_and_entities_never_expand(data, expected):
     with pytest.raises(FormatError, match=expected):
@@ -119,7 +138,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A local HTTP server holding one made-up file; the medquad registry pointed at it."""
     remote = tmp_path / "remote"
     (remote / "dir").mkdir(parents=True)
-    body = b"<Document><Answer>A made-up answer.</Answer></Document>"
+    body = made_up_document(("Made up ?", "A made-up answer."))
     (remote / "dir" / "doc.xml").write_bytes(body)
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(remote))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -135,10 +154,10 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_fetch_downloads_a_missing_file_once_into_lowback_data_dir(served):
-    _, cache = served
+    remote, cache = served
     (first,) = fetch.fetch("medquad")
     assert first.downloaded and first.local == cache / "dir" / "doc.xml"
-    assert first.local.read_bytes().startswith(b"<Document>")
+    assert first.local.read_bytes() == (remote / "dir" / "doc.xml").read_bytes()
     (again,) = fetch.fetch("medquad")
     assert not again.downloaded  # present with the right sha256: nothing is downloaded
 
