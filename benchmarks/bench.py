@@ -11,7 +11,8 @@ Run with ``python -m benchmarks [--quick] [--no-tests] [--out DIR]``.
 """
 
 # This module runs the suite and holds its command line. The benchmarks are in
-# benchmarks.study (cohort, tree fit, assess), .startup (the CLI's start-up),
+# benchmarks.study (cohort, tree fit, assess), .startup (the CLI's start-up), .first_figure
+# (time to the first figure drawn in Chromium),
 # .knowledge_base (load by size, on .synthetic data), .notebooks (study run, report build,
 # page weight) and .testsuite (make test); .targets judges them and .output writes them.
 
@@ -22,7 +23,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from benchmarks import knowledge_base, notebooks, output, startup, study, testsuite
+from benchmarks import first_figure, knowledge_base, notebooks, output, startup, study, testsuite
 from benchmarks.targets import judge
 from lowback import config
 
@@ -51,6 +52,9 @@ def run(quick: bool = False, tests: bool = True) -> dict:
         # The pages this run built, and the decks of `make slides` where they were built.
         decks = sorted(config.REPORTS_DIR.glob("*.slides.html"))
         results["weight"] = notebooks.report_weight([*sorted(Path(pages).glob("*.html")), *decks])
+        results["first_figure"] = first_figure.first_figure(
+            sorted(Path(pages).glob("*.html")), repeat=3 if quick else 7
+        )
     results["tests"] = testsuite.make_test_time() if tests and not quick else None
     results["targets"] = judge(results)
     return results

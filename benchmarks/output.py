@@ -36,6 +36,13 @@ def _cells(results: dict) -> Iterator[tuple[str, str, str]]:
         yield label, f"{row['ratio']:.2f}x", f"<= 5x {times}"
     for row in results["weight"]["rows"]:
         yield f"page {row['page']} / plotly.js", f"{row['ratio']:.2f}x", "<= 1.2x"
+    drawn = results.get("first_figure")
+    if drawn is None:
+        yield "first figure drawn (Chromium) / floor page", "skipped", "no Chromium or playwright"
+    else:
+        for row in drawn["rows"]:
+            times = f"({row['ms']:.0f} ms / {row['floor_ms']:.0f} ms)"
+            yield f"first figure, {row['page']} / floor", f"{row['ratio']:.2f}x", f"<= 1.2x {times}"
     kb = results["kb"]
     for row in kb["rows"]:
         target = "<= 3x " if row["claims"] == 100_000 else ""

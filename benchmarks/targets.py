@@ -47,6 +47,14 @@ TARGETS: dict[str, Target] = {
         "at most 1.2x",
         lambda r: bool(r["weight"]["rows"]) and all(x["ratio"] <= 1.2 for x in r["weight"]["rows"]),
     ),
+    "first figure drawn / plotly.js floor page": (
+        "at most 1.2x",
+        lambda r: (
+            None
+            if not r.get("first_figure")
+            else all(x["ratio"] <= 1.2 for x in r["first_figure"]["rows"])
+        ),
+    ),
     "KB load 1e5 claims / pandas read_csv": (
         "at most 3x",
         lambda r: _row(r["kb"]["rows"], "claims", 100_000)["ratio"] <= 3,

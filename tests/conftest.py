@@ -204,34 +204,46 @@ NPM_INSTALL = ["install", "--no-package-lock", "--no-audit", "--no-fund", "--ign
 
 
 # ---------------------------------------------------------------------------------------------
-# reveal.js, installed once
+# The npm packages of package.json (reveal.js, axe-core), installed once
 # ---------------------------------------------------------------------------------------------
 
 
+def pinned_npm_versions() -> dict[str, str]:
+    """``{package: version}`` as package.json pins them."""
+    return json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))["dependencies"]
+
+
 def pinned_reveal_version() -> str:
-    return json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))["dependencies"]["reveal.js"]
+    return pinned_npm_versions()["reveal.js"]
 
 
-def _installed_version(reveal_dir: Path) -> str | None:
+def _installed_version(package_dir: Path) -> str | None:
     try:
-        return json.loads((reveal_dir / "package.json").read_text(encoding="utf-8"))["version"]
+        return json.loads((package_dir / "package.json").read_text(encoding="utf-8"))["version"]
     except (OSError, ValueError, KeyError):
         return None
 
 
 def _unavailable(reason: str) -> None:
-    message = f"reveal.js unavailable, deck tests NOT RUN: {reason}"
+    message = f"npm packages unavailable, deck and accessibility tests NOT RUN: {reason}"
     if os.environ.get("CI") == "true":
         pytest.fail(message + " (CI=true: this is a failure, not a skip)")
     pytest.skip(message)
 
 
+def _all_pinned(node_modules: Path) -> bool:
+    return all(
+        _installed_version(node_modules / name) == version
+        for name, version in pinned_npm_versions().items()
+    )
+
+
 @pytest.fixture(scope="session")
-def reveal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """reveal.js at the version pinned in package.json: ``make slides``'s copy, or npm's."""
-    pinned = pinned_reveal_version()
-    made = config.PROJECT_DIR / ".cache" / "slides" / "node_modules" / "reveal.js"
-    if _installed_version(made) == pinned:
+def node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``node_modules`` holding every package of package.json at its pinned version:
+    ``make slides``'s copy in ``.cache/slides``, or a fresh ``npm install``."""
+    made = config.PROJECT_DIR / ".cache" / "slides" / "node_modules"
+    if _all_pinned(made):
         return made
     npm = shutil.which("npm")
     if npm is None:
@@ -250,9 +262,21 @@ def reveal_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         _unavailable("`npm install` timed out (no registry?)")
     if done.returncode != 0:
         _unavailable(f"`npm install` failed: {done.stderr.strip()[-500:]}")
-    installed = prefix / "node_modules" / "reveal.js"
-    assert _installed_version(installed) == pinned, "npm did not install the pinned version"
+    installed = prefix / "node_modules"
+    assert _all_pinned(installed), "npm did not install the pinned versions"
     return installed
+
+
+@pytest.fixture(scope="session")
+def reveal_dir(node_modules: Path) -> Path:
+    """reveal.js at the version pinned in package.json: ``make slides``'s copy, or npm's."""
+    return node_modules / "reveal.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source(node_modules: Path) -> str:
+    """axe-core's ``axe.min.js`` at the pinned version, to inject into a page under test."""
+    return (node_modules / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
 
 
 def text_source_row(source_id: str, path: str, text: str, title: str, **columns) -> dict:

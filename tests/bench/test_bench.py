@@ -29,6 +29,7 @@ from benchmarks import (
     testsuite,
     timing,
 )
+from benchmarks import first_figure as first_figure_module
 from lowback import load_knowledge_base
 from lowback.data.schema import KINDS, RELATIONS
 
@@ -197,6 +198,14 @@ def canned(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(
         notebooks, "report_weight", lambda _: {"rows": [{"page": "01.html", "ratio": 1.1}]}
     )
+    monkeypatch.setattr(
+        first_figure_module,
+        "first_figure",
+        lambda pages, repeat: {
+            "repeat": repeat,
+            "rows": [{"page": "01.html", "ms": 110.0, "floor_ms": 100.0, "ratio": 1.1}],
+        },
+    )
     monkeypatch.setattr(knowledge_base, "kb_scale", kb)
     monkeypatch.setattr(notebooks, "study_run", study_run)
     monkeypatch.setattr(
@@ -234,6 +243,12 @@ def _set(results: dict, path: tuple, value: float) -> None:
         ("tree fit / sklearn fit", ("tree", "rows", 0, "ratio"), 1.1, 1.11),
         ("CLI --version / python -c pass", ("startup", "rows", 0, "ratio"), 5.0, 5.01),
         ("CLI --help / python -c pass", ("startup", "rows", 1, "ratio"), 5.0, 5.01),
+        (
+            "first figure drawn / plotly.js floor page",
+            ("first_figure", "rows", 0, "ratio"),
+            1.2,
+            1.21,
+        ),
     ],
 )
 def test_a_verdict_flips_when_its_measure_crosses_the_target(canned, name, path, met, missed):
@@ -263,6 +278,29 @@ def test_table_lists_every_benchmark_and_verdict(canned):
     version = r"lowback --version \(cold\) / python -c pass +2\.50x  <= 5x \(50 ms / 20 ms\)"
     assert re.search(f"^{version}$", text, re.MULTILINE)
     assert "lowback --help (cold) / python -c pass" in text
+
+
+def test_first_figure_is_not_measured_without_chromium(monkeypatch):
+    import tests.browser.conftest as browser_conftest
+
+    monkeypatch.setattr(browser_conftest, "find_chromium", lambda: None)
+    assert first_figure_module.first_figure([Path("01.html")], repeat=1) is None
+
+
+def test_the_table_says_when_the_first_figure_was_not_measured(canned):
+    results = canned.run(quick=True)
+    results["first_figure"] = None
+    assert targets.judge(results)["first figure drawn / plotly.js floor page"]["met"] is None
+    assert "first figure drawn (Chromium) / floor page" in output.table(results)
+
+
+def test_the_floor_page_holds_plotly_js_and_one_empty_figure(tmp_path: Path):
+    from plotly.offline import get_plotlyjs
+
+    page = first_figure_module.floor_page(tmp_path / "floor.html").read_text(encoding="utf-8")
+    assert page.count(get_plotlyjs()) == 1
+    assert page.count("Plotly.newPlot(") == 1
+    assert "http" not in page.replace(get_plotlyjs(), "")
 
 
 def test_page_weight_is_not_met_when_no_page_was_weighed(canned):

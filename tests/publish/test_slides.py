@@ -163,11 +163,13 @@ def decks(committed: dict, reveal_dir: Path) -> dict[str, str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_package_json_pins_one_exact_reveal_version_and_no_lock_is_committed():
+def test_package_json_pins_exact_versions_and_no_lock_is_committed():
     manifest = json.loads(PACKAGE_JSON.read_text(encoding="utf-8"))
     assert manifest["private"] is True
-    assert list(manifest["dependencies"]) == ["reveal.js"]
-    assert re.fullmatch(r"\d+\.\d+\.\d+", pinned_reveal_version())
+    assert sorted(manifest["dependencies"]) == ["axe-core", "reveal.js"]
+    for version in manifest["dependencies"].values():
+        assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    assert manifest["dependencies"]["reveal.js"] == pinned_reveal_version()
     assert not (config.PROJECT_DIR / "package-lock.json").exists()
 
 

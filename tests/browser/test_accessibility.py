@@ -1,0 +1,106 @@
+"""Accessibility in a real browser: axe-core finds no serious or critical WCAG 2.1 AA
+violation on any report page, the index, any slide of any deck or the explorers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lowback import config
+from lowback.publish.index import index_page
+from lowback.publish.pages import notebook_to_html
+from lowback.publish.slides import notebook_to_slides
+from tests.browser.axe import blocking_violations, describe
+from tests.browser.helpers import record, wait_for_js
+from tests.browser.test_report_pages import RENDERED_FIGURES_JS
+
+NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("0*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The report pages of the committed notebooks and their index, in one folder."""
+    out = tmp_path_factory.mktemp("a11y-pages")
+    executed = []
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        (out / f"{path.stem}.html").write_text(
+            notebook_to_html(nb, title=path.stem), encoding="utf-8"
+        )
+        executed.append((f"{path.stem}.html", nb))
+    (out / "index.html").write_text(index_page(executed), encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory, reveal_dir) -> dict[str, Path]:
+    """``{stem: deck}``, the slide deck of each committed notebook."""
+    out = tmp_path_factory.mktemp("a11y-decks")
+    built = {}
+    for path in NOTEBOOKS:
+        deck = out / f"{path.stem}.slides.html"
+        nb = nbformat.read(path, as_version=4)
+        deck.write_text(notebook_to_slides(nb, reveal_dir=reveal_dir), encoding="utf-8")
+        built[path.stem] = deck
+    return built
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    yield context
+    context.close()
+
+
+def _open(context, path: Path):
+    page = context.new_page()
+    recorder = record(page, lambda url: url.startswith("file:"))
+    page.goto(path.as_uri(), wait_until="load")
+    return page, recorder
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in NOTEBOOKS] + ["index"])
+def test_page_has_no_serious_accessibility_violation(stem, built, context, axe_source):
+    page, recorder = _open(context, built / f"{stem}.html")
+    wait_for_js(page, f"() => ({RENDERED_FIGURES_JS})() >= 0", 5000)
+    page.wait_for_timeout(300)  # figures drawn
+    violations = blocking_violations(page, axe_source)
+    assert not violations, f"{stem}.html:\n{describe(violations)}"
+    assert not recorder.blocked_requests, recorder.blocked_requests
+
+
+def test_axe_finds_what_it_must(context, axe_source, tmp_path):
+    """The checker itself: a page with grey-on-white text, an image without ``alt`` and an
+    unlabelled checkbox has serious violations, named by axe's rule ids."""
+    bad = tmp_path / "bad.html"
+    bad.write_text(
+        '<!doctype html><html lang="en"><head><title>bad</title></head><body><main>'
+        '<p style="color:#bbbbbb;background:#ffffff">Faint text on white</p>'
+        '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+        '<input type="checkbox"></main></body></html>',
+        encoding="utf-8",
+    )
+    page, _ = _open(context, bad)
+    found = {v["id"] for v in blocking_violations(page, axe_source)}
+    assert {"color-contrast", "image-alt", "label"} <= found, found
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in NOTEBOOKS])
+def test_every_slide_has_no_serious_accessibility_violation(stem, decks, context, axe_source):
+    page, _ = _open(context, decks[stem])
+    page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=10_000)
+    # No transition: axe must see each slide as it stands, not half faded in.
+    page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
+    slides = page.evaluate(
+        "() => Reveal.getSlides().map(s => Reveal.getIndices(s)).map(i => [i.h, i.v || 0])"
+    )
+    problems = []
+    for number, (h, v) in enumerate(slides, start=1):
+        page.evaluate(f"() => Reveal.slide({h}, {v})")
+        page.wait_for_timeout(100)  # figures drawn on the slide
+        found = blocking_violations(page, axe_source, include=".reveal .slides section.present")
+        if found:
+            problems.append(f"slide {number} ({h}/{v}):\n{describe(found)}")
+    assert not problems, f"{stem}.slides.html:\n" + "\n".join(problems)
