@@ -148,7 +148,8 @@ def _parser() -> argparse.ArgumentParser:
         "report",
         help="execute notebooks and write offline HTML pages",
         description="Execute each notebook top to bottom (the files are not modified) and "
-        "write OUT/<notebook>.html with plotly.js embedded once and no network request.",
+        "write OUT/<notebook>.html with plotly.js embedded once and no network request, "
+        "the landing page OUT/index.html and the offline symptom explorer OUT/explorer.html.",
     )
     report.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
     report.add_argument(
@@ -337,7 +338,11 @@ def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: 
 
     try:
         written = build_reports(
-            notebooks, out or config.REPORTS_DIR, timeout=timeout, parameters=parameters
+            notebooks,
+            out or config.REPORTS_DIR,
+            timeout=timeout,
+            parameters=parameters,
+            explorer=True,
         )
     except ReportError as err:
         print(f"report not written: {err}", file=sys.stderr)

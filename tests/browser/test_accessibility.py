@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from lowback import config
+from lowback.publish.explorer_page import explorer_page
 from lowback.publish.index import index_page
 from lowback.publish.pages import notebook_to_html
 from lowback.publish.slides import notebook_to_slides
@@ -31,6 +32,7 @@ def built(tmp_path_factory) -> Path:
         )
         executed.append((f"{path.stem}.html", nb))
     (out / "index.html").write_text(index_page(executed), encoding="utf-8")
+    (out / "explorer.html").write_text(explorer_page(), encoding="utf-8")
     return out
 
 
@@ -61,7 +63,7 @@ def _open(context, path: Path):
     return page, recorder
 
 
-@pytest.mark.parametrize("stem", [p.stem for p in NOTEBOOKS] + ["index"])
+@pytest.mark.parametrize("stem", [p.stem for p in NOTEBOOKS] + ["index", "explorer"])
 def test_page_has_no_serious_accessibility_violation(stem, built, context, axe_source):
     page, recorder = _open(context, built / f"{stem}.html")
     wait_for_js(page, f"() => ({RENDERED_FIGURES_JS})() >= 0", 5000)
@@ -104,3 +106,17 @@ def test_every_slide_has_no_serious_accessibility_violation(stem, decks, context
         if found:
             problems.append(f"slide {number} ({h}/{v}):\n{describe(found)}")
     assert not problems, f"{stem}.slides.html:\n" + "\n".join(problems)
+
+
+def test_offline_explorer_with_an_answer_has_no_serious_violation(built, context, axe_source):
+    """The offline explorer with two signs ticked and the details switch on: its answer
+    (triage, reasons, quotes, path) passes axe too, not only the empty form."""
+    page, recorder = _open(context, built / "explorer.html")
+    boxes = page.get_by_role("checkbox")
+    boxes.nth(0).check()
+    boxes.nth(boxes.count() - 2).check()  # the last sign (the switch is last)
+    page.locator("#details").check()
+    page.wait_for_timeout(200)
+    violations = blocking_violations(page, axe_source)
+    assert not violations, f"explorer.html with an answer:\n{describe(violations)}"
+    assert not recorder.blocked_requests, recorder.blocked_requests

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.axe import blocking_violations, describe
 from tests.browser.helpers import (
     Recorder,
     _NoRedirect,
@@ -146,8 +147,17 @@ def test_explorer_flags_toes_pain_as_urgent_with_the_quote(explorer_page, screen
     assert "Pain radiating to the toes" in page.inner_text("body")
 
 
-# Where the visible parts of the sign controls end (a checkbox's label, the slider's
-# value), and where the assessment beside them starts.
+def test_explorer_has_no_serious_accessibility_violation(explorer_page, axe_source):
+    """With an assessment shown (after the test above ticked two signs), axe finds no
+    serious or critical WCAG 2.1 AA violation in the app's own part of the page."""
+    page, _ = explorer_page
+    page.get_by_text("URGENT", exact=True).first.wait_for(timeout=30_000)
+    violations = blocking_violations(page, axe_source, include=".jp-OutputArea, main, body")
+    assert not violations, describe(violations)
+
+
+# Where the visible parts of the sign controls end (a checkbox's label, the age
+# field), and where the assessment beside them starts.
 LAYOUT_JS = """
 () => {
   const boxes = [...document.querySelectorAll('.widget-checkbox')];
@@ -161,8 +171,8 @@ LAYOUT_JS = """
     controls: [
       ...[...column.querySelectorAll('.widget-checkbox .widget-label-basic')].map(
         l => [l.textContent.replace('\\u200b', '').trim(), l.getBoundingClientRect().right]),
-      ...[...column.querySelectorAll('.widget-slider .widget-readout')].map(
-        r => ['age slider value ' + r.textContent.trim(), r.getBoundingClientRect().right]),
+      ...[...column.querySelectorAll('.widget-text input')].map(
+        r => ['age field ' + r.value, r.getBoundingClientRect().right]),
     ],
   };
 }
@@ -170,13 +180,14 @@ LAYOUT_JS = """
 
 
 def test_explorer_assessment_does_not_cover_the_signs(explorer_page):
-    """With a long assessment beside it, every sign's label and the age slider stay whole."""
+    """With a long assessment beside it, every sign's label and the age field stay whole."""
     page, _ = explorer_page
     page.get_by_role("checkbox", name=BENDING, exact=True).check()
     page.get_by_role("checkbox", name=TOES, exact=True).check()
     page.get_by_text(TOES_QUOTE).first.wait_for(timeout=20_000)
     layout = page.evaluate(LAYOUT_JS)
     assert layout, "no signs column next to an assessment"
+    assert any(label.startswith("age field") for label, _ in layout["controls"]), layout
     covered = [
         f"{label!r} ends at x={right:.0f}"
         for label, right in layout["controls"]

@@ -516,16 +516,18 @@ def test_explorer_shows_record_markup_as_text(hostile_kb, fitted, monkeypatch):
     # An inferred reason shows the curator's note: triage notes carry the markup too.
     inferred = [r for r in result.reasons if r.via]
     assert inferred and inferred[0].note.endswith(HOSTILE)
-    page = explorer.render_assessment(result)
+    page = explorer.render_assessment(result, details=True)
     assert_shown_as_text(page, MARKUP, BREAKOUT, MD_LINK, result.path[0], inferred[0].note)
+    assert_shown_as_text(explorer.render_assessment(result), MARKUP, BREAKOUT, result.path[0])
 
     monkeypatch.setattr(explorer, "default_assessor", lambda: assessor)
     app = explorer.symptom_explorer()
     column, out = app.children
     boxes = [w for w in column.children if hasattr(w, "indent")]
     assert boxes and all(not box.description_allow_html for box in boxes)
-    assert all(box.description.endswith(HOSTILE) for box in boxes)
-    boxes[0].value = True  # the assessment updates, as when a person ticks it
+    signs = [box for box in boxes if box.description.endswith(HOSTILE)]
+    assert len(signs) == len(assessor.signs) == len(boxes) - 1  # and the details switch
+    signs[0].value = True  # the assessment updates, as when a person ticks it
     assert_shown_as_text(out.value, MARKUP)
 
 
@@ -548,10 +550,10 @@ def test_explorer_shows_the_abstain_reason_as_text_and_asks_the_assessor_it_is_g
     app = explorer.symptom_explorer(assessor)  # no default_assessor: the one given
     column, out = app.children
     boxes = [w for w in column.children if hasattr(w, "indent")]
-    assert all(box.description.endswith(HOSTILE) for box in boxes)
-    (relief,) = [
-        b for b, s in zip(boxes, assessor.signs, strict=True) if s == result.evidence[0].id
-    ]
+    signs = [box for box in boxes if box.description.endswith(HOSTILE)]
+    assert len(signs) == len(assessor.signs)
+    label = assessor.sign_evidence(result.evidence[0].id).label
+    (relief,) = [b for b in signs if b.description == label]
     relief.value = True
     assert_shown_as_text(out.value, result.abstain_reason, MARKUP)
 

@@ -3,7 +3,8 @@
 A build (:func:`build_reports`) reads every notebook first, then runs them side by side,
 one kernel per core (:mod:`lowback.publish.execute`), converting each to a page
 (:mod:`lowback.publish.pages`), and writes nothing until every page and the landing page
-(:mod:`lowback.publish.index`) are ready. The pages are then written as one set
+(:mod:`lowback.publish.index`), and with ``explorer`` the offline symptom explorer
+(:mod:`lowback.publish.explorer_page`), are ready. The pages are then written as one set
 (:mod:`lowback.publish.fileset`): staged in temporary files, then swapped in under a lock
 on the folder, so an interrupted build, a full disk, a read-only folder or a second build
 at the same time never leaves a half-written page or a mix of two builds' pages.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from lowback.errors import ReportError
 from lowback.publish.execute import execute_and_convert, read_with_parameters
+from lowback.publish.explorer_page import EXPLORER_FILE, explorer_page
 from lowback.publish.fileset import tidy, write_atomic_set
 from lowback.publish.index import index_page
 from lowback.publish.pages import notebook_to_html
@@ -87,6 +89,7 @@ def build_reports(
     parameters: dict | None = None,
     index: bool = True,
     jobs: int | None = None,
+    explorer: bool = False,
 ) -> list[Path]:
     """Execute notebooks and write one offline HTML report per notebook.
 
@@ -120,11 +123,16 @@ def build_reports(
         :func:`~lowback.publish.index.index_page`).
     jobs : int or None, optional
         How many notebooks run at once (default: one per core, at most one per notebook).
+    explorer : bool, optional
+        Also write ``explorer.html``, the offline symptom explorer (see
+        :func:`~lowback.publish.explorer_page.explorer_page`), answering as notebook 02's
+        assessor under the same ``parameters`` (assumptions, seed, cohort size).
 
     Returns
     -------
     list[Path]
-        The written reports, in the order of ``notebooks``.
+        The written reports, in the order of ``notebooks``, then ``index.html`` and
+        ``explorer.html`` when asked for.
 
     Raises
     ------
@@ -142,6 +150,8 @@ def build_reports(
     targets = output_paths(paths, out_dir, ".html")
     if index:
         targets.append(out_dir / "index.html")
+    if explorer:
+        targets.append(out_dir / EXPLORER_FILE)
 
     read = [read_with_parameters(nb_path, parameters or {}) for nb_path in paths]
     with sigterm_as_exit():
@@ -150,13 +160,28 @@ def build_reports(
             list(zip(paths, read, strict=True)), notebook_to_html, timeout=timeout, jobs=jobs
         )
         pages = [page for _, page in built]
+        note = ""
+        if parameters and parameters.get("ASSUMPTIONS"):
+            note = f"These pages were built under {Path(parameters['ASSUMPTIONS']).name}."
         if index:
-            note = ""
-            if parameters and parameters.get("ASSUMPTIONS"):
-                note = f"These pages were built under {Path(parameters['ASSUMPTIONS']).name}."
             executed = [
                 (f"{nb_path.stem}.html", nb) for nb_path, (nb, _) in zip(paths, built, strict=True)
             ]
             pages.append(index_page(executed, note=note))
+        if explorer:
+            pages.append(explorer_page(_explorer_assessor(parameters or {}), note=note))
         write_outputs(out_dir, targets, pages, what="reports")
     return targets
+
+
+def _explorer_assessor(parameters: dict):
+    """The assessor notebook 02 builds under ``parameters`` (its ``parameters`` cell's
+    names: ``ASSUMPTIONS``, ``RANDOM_SEED``, ``COHORT_SIZE``)."""
+    from lowback.study.explorer_data import assessor_for
+    from lowback.study.triage import MODEL_COHORT_SIZE, MODEL_SEED
+
+    return assessor_for(
+        parameters.get("ASSUMPTIONS"),
+        cohort_size=int(parameters.get("COHORT_SIZE", MODEL_COHORT_SIZE)),
+        seed=int(parameters.get("RANDOM_SEED", MODEL_SEED)),
+    )
