@@ -42,7 +42,7 @@ $(SLIDES_ASSETS)/.installed: package.json
 	npm install --prefix $(SLIDES_ASSETS) --no-package-lock --no-audit --no-fund --ignore-scripts
 	touch $@
 
-slides: $(STAMP) $(SLIDES_ASSETS)/.installed ## Run every notebook and write offline slide decks reports/<notebook>.slides.html
+slides: $(STAMP) $(SLIDES_ASSETS)/.installed ## Run every notebook; write offline decks reports/<notebook>.slides.html and the lesson reports/lesson.slides.html
 	$(BIN)/lowback slides $(NOTEBOOKS) --out $(REPORTS) --reveal-dir $(SLIDES_ASSETS)/node_modules/reveal.js
 
 notebooks: $(STAMP) ## Re-run every notebook top to bottom and store its outputs (then commit them)

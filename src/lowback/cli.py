@@ -128,9 +128,16 @@ def _parser() -> argparse.ArgumentParser:
         help="execute notebooks and write offline reveal.js slide decks",
         description="Execute each notebook top to bottom (the files are not modified) and write "
         "OUT/<notebook>.slides.html: one self-contained deck, reveal.js and plotly.js inlined, "
-        "no network request. The cells' slideshow metadata choose the slides.",
+        "no network request. The cells' slideshow metadata choose the slides. Also writes "
+        "OUT/lesson.slides.html, a 15-minute lesson assembled from the notebooks' cells by "
+        "their lesson-NN tags (the outline: src/lowback/publish/lesson.toml).",
     )
     slides.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK")
+    slides.add_argument(
+        "--no-lesson",
+        action="store_true",
+        help="write only the per-notebook decks (the lesson needs the cells of every notebook)",
+    )
     slides.add_argument(
         "--out", type=Path, default=config.REPORTS_DIR, help="output folder (default: %(default)s)"
     )
@@ -512,14 +519,20 @@ def _explore(port: int, token: str | None) -> int:
         return 0
 
 
-def _slides(notebooks: list[Path], out: Path, reveal_dir: Path | None, timeout: int) -> int:
+def _slides(
+    notebooks: list[Path], out: Path, reveal_dir: Path | None, timeout: int, lesson: bool
+) -> int:
     _skip_slow_optional_imports()
     from lowback.errors import ReportError
     from lowback.publish.slides import DEFAULT_REVEAL_DIR, build_slides
 
     try:
         written = build_slides(
-            notebooks, out, reveal_dir=reveal_dir or DEFAULT_REVEAL_DIR, timeout=timeout
+            notebooks,
+            out,
+            reveal_dir=reveal_dir or DEFAULT_REVEAL_DIR,
+            timeout=timeout,
+            lesson=lesson,
         )
     except ReportError as err:
         print(f"slides not written: {err}", file=sys.stderr)
@@ -561,7 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "explore":
         return _explore(args.port, args.token)
     if args.command == "slides":
-        return _slides(args.notebooks, args.out, args.reveal_dir, args.timeout)
+        return _slides(args.notebooks, args.out, args.reveal_dir, args.timeout, not args.no_lesson)
     if args.command == "execute":
         return _execute(args.notebooks)
     if args.command == "assess":

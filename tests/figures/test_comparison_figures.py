@@ -21,6 +21,7 @@ from lowback.study import comparison
 from lowback.study.gate import GATE_SCOPE
 from tests.conftest import require_every_source, shipped_kb
 from tests.figures.test_caption_truth import unshown_numbers
+from tests.figures.test_palette import colour_maps, neutral
 from tests.study.test_comparison import (
     ESCAPED,
     MARKUP,
@@ -86,18 +87,15 @@ def test_each_verdict_has_its_own_colour_and_readable_text_on_it():
     verdicts = [c.upper() for c in style.VERDICT_COLOURS.values()]
     assert len(set(verdicts)) == len(verdicts)
     others = {
-        c.upper()
-        for colours in (
-            style.TOPIC_COLOURS,
-            style.COVERAGE_COLOURS,
-            style.TRIAGE_COLOURS,
-            style.KIND_COLOURS,
-        )
+        c
+        for name, colours in colour_maps().items()
+        if name != "VERDICT_COLOURS"
         for c in colours.values()
     }
-    others |= {c.upper() for c in (*style.PAIN_TYPE_SEQUENCE, *style.SERIES_COLOURS)}
-    others |= {style.UMBRELLA_COLOUR.upper(), style.NEUTRAL_COLOUR.upper()}
-    assert not set(verdicts) & others, "a verdict's colour has another meaning"
+    # White (silent: an empty mark) is a neutral, as elsewhere: no category.
+    chromatic = {c for c in verdicts if not neutral(c)}
+    assert len(chromatic) == len(verdicts) - 1
+    assert not chromatic & others, "a verdict's colour has another meaning"
     for verdict, fill in style.VERDICT_COLOURS.items():
         light, dark = sorted((_luminance(fill), _luminance(style.VERDICT_TEXT_COLOURS[verdict])))
         assert (dark + 0.05) / (light + 0.05) >= 4.5, verdict  # WCAG AA for normal text

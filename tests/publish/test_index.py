@@ -86,3 +86,13 @@ def test_each_key_figure_keeps_its_own_height():
             if PLOTLY_MIMETYPE in output.get("data", {})
         )
         assert shown["layout"]["height"] == tagged["layout"]["height"], path.name
+
+
+def test_the_landing_page_links_the_lesson_and_every_notebook_deck():
+    from lowback.publish.lesson import read_outline
+
+    pages = [(f"{p.stem}.html", nbformat.read(p, as_version=4)) for p in NOTEBOOKS]
+    page = index_page(pages)
+    decks = re.findall(r'<a class="deck" href="([^"]*)">', page)
+    assert decks == [read_outline().file_name] + [f"{p.stem}.slides.html" for p in NOTEBOOKS]
+    assert "use the lesson" in page and "<code>make slides</code> builds them" in page

@@ -145,6 +145,21 @@ def test_a_live_widget_becomes_a_note_in_the_static_page():
     assert "HBox(children" not in page
 
 
+def test_speaker_notes_stay_off_the_page_and_the_rest_stays_on():
+    nb = v4.new_notebook()
+    nb.cells = [
+        v4.new_markdown_cell("# Title\n\nFor the reader."),
+        v4.new_markdown_cell("**Say:** for the presenter only."),
+        v4.new_markdown_cell("After the note."),
+    ]
+    nb.cells[1].metadata["slideshow"] = {"slide_type": "notes"}
+    page = notebook_to_html(nb, title="notes")
+    assert "For the reader." in page
+    assert "After the note." in page
+    assert "for the presenter only" not in page
+    assert nb.cells[1].source.endswith("presenter only."), "the notebook is not modified"
+
+
 # --- templates --------------------------------------------------------------------------------
 
 

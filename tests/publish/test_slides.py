@@ -380,3 +380,37 @@ def test_build_writes_decks_only_when_every_notebook_ran(tmp_path, reveal_dir):
         build_slides([good, bad], out, reveal_dir=reveal_dir)
     assert (out / "good.slides.html").read_text(encoding="utf-8") == "earlier deck"
     assert sorted(p.name for p in out.iterdir()) == ["good.slides.html"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Speaker notes
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [path.stem for path in NOTEBOOKS])
+def test_every_slide_of_every_deck_has_speaker_notes(name, decks):
+    slides = _read_deck(decks[name]).slides
+    silent = [f"{s.h + 1}.{s.v + 1} {s.headings[:1]}" for s in slides if not s.notes.strip()]
+    assert not silent, f"{name}: slides without speaker notes: {silent}"
+
+
+def test_a_slide_without_notes_is_seen(reveal_dir):
+    """The check above can fail: a deck whose second slide has no notes cell."""
+    nb = _notebook(
+        _markdown("# Title", "slide"),
+        _markdown("Say the title", "notes"),
+        _markdown("## Silent", "slide"),
+    )
+    slides = _read_deck(notebook_to_slides(nb, reveal_dir=reveal_dir)).slides
+    assert [bool(s.notes.strip()) for s in slides] == [True, False]
+
+
+def test_sections_inside_an_output_are_not_slides(reveal_dir):
+    cards = "<div><section role='listitem'>card one</section><SECTION>card two</SECTION></div>"
+    html_output = v4.new_output("display_data", data={"text/html": cards})
+    nb = _notebook(_markdown("# Cards", "slide"), _code("cards", "-", html_output))
+    html = notebook_to_slides(nb, reveal_dir=reveal_dir)
+    slides = _read_deck(html).slides
+    assert len(slides) == 1 and "card one" in slides[0].text and "card two" in slides[0].text
+    assert re.search(r"<article[^>]*>card one</article>", html)
+    assert re.search(r"<article>card two</article>", html, re.IGNORECASE)

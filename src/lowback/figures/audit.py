@@ -20,9 +20,14 @@ import plotly.graph_objects as go
 
 from lowback.data.records import KnowledgeBase
 from lowback.figures.style import (
+    EMPTY_COLOUR,
     FONT_SIZE,
+    TEXT_COLOUR,
     TRIAGE_COLOURS,
+    UNDETERMINED_COLOUR,
+    describe,
     escape_wrapped,
+    on_colour,
     pain_type_colours,
     pain_types_in,
     plain,
@@ -40,8 +45,7 @@ KIND_MARKS: dict[str, tuple[str, str]] = {
 }
 #: Disagreements first: the order rows are sorted in (a profile by its worst row).
 KIND_ORDER = ("tree_against_rulebook", "tree_where_rulebook_silent", "abstains", "agrees")
-UNDETERMINED_COLOUR = "#E6E6E6"  # light grey: no pain type's colour, nor the umbrella's
-NO_COLOUR = "#FFFFFF"
+NO_COLOUR = EMPTY_COLOUR  # a cell that names nothing: the tally, an article with no type
 ROW_PX, HEADER_PX = 44, 200
 LABEL_CHARS = 32  # a profile's label in at most two lines (the hover has it whole)
 KEY_CHARS = 120
@@ -169,6 +173,11 @@ def audit_figure(table: pd.DataFrame, kb: KnowledgeBase, *, ages=AUDIT_AGES) -> 
     for i, colour in enumerate(palette):
         scale += [[i / len(palette), colour], [(i + 1) / len(palette), colour]]
     z = [[palette.index(c) + 0.5 for c in row] for row in colours]
+    # Black text, white where black would not read (a dark pain type of a larger study).
+    texts = [
+        [on_colour(t, c) for t, c in zip(trow, crow, strict=True)]
+        for trow, crow in zip(texts, colours, strict=True)
+    ]
     columns = list(range(len(header)))
     fig = go.Figure(
         go.Heatmap(
@@ -181,7 +190,7 @@ def audit_figure(table: pd.DataFrame, kb: KnowledgeBase, *, ages=AUDIT_AGES) -> 
             showscale=False,
             text=texts,
             texttemplate="%{text}",
-            textfont={"size": FONT_SIZE},
+            textfont={"size": FONT_SIZE, "color": TEXT_COLOUR},
             hovertext=hovers,
             hoverinfo="text",
             xgap=3,
@@ -202,7 +211,7 @@ def audit_figure(table: pd.DataFrame, kb: KnowledgeBase, *, ages=AUDIT_AGES) -> 
             "showgrid": False,
             "zeroline": False,
         },
-        plot_bgcolor="#FFFFFF",
+        plot_bgcolor=EMPTY_COLOUR,
     )
     counts = table["kind"].value_counts()
     sizes = table["n_signs"]
@@ -233,7 +242,13 @@ def audit_figure(table: pd.DataFrame, kb: KnowledgeBase, *, ages=AUDIT_AGES) -> 
             }
         ],
     )
-    return fig
+    kinds = "; ".join(f"{counts.get(kind, 0):,} {words}" for kind, (_, words) in KIND_MARKS.items())
+    return describe(
+        fig,
+        f"A grid of {len(order)} profiles of {signs} signs, each assessed at {audited} ages "
+        f"({len(table):,} rows), side by side with the article's type, the rulebook's answer "
+        f"and the tree's leaf on simulated runners. Of the rows: {kinds}.",
+    )
 
 
 def audit_summary(table: pd.DataFrame) -> pd.DataFrame:

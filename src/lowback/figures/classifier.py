@@ -6,7 +6,8 @@ with :func:`tree_description`, its text alternative) and the audit of the assess
 imported here, so the notebook calls every figure of its own as ``classifier.<name>``.
 This module draws the tree's cross-validated confusion matrix, tree against the
 article's rulebook, accuracy as misreporting noise grows, and the red-flag gate's rules.
-Every number comes from a SIMULATED cohort.
+Every number comes from a SIMULATED cohort. Each classifier has its colour
+(:data:`~lowback.figures.style.CLASSIFIER_COLOURS`; one it does not name is neutral grey).
 """
 
 from __future__ import annotations
@@ -19,8 +20,14 @@ from lowback.data.records import KnowledgeBase
 from lowback.data.schema import TRIAGE_LEVELS
 from lowback.figures.audit import audit_figure, audit_summary
 from lowback.figures.style import (
-    SERIES_COLOURS,
-    TRIAGE_COLOURS,
+    CLASSIFIER_COLOURS,
+    DARK_COLOUR,
+    MAGNITUDE_SCALE,
+    NEUTRAL_COLOUR,
+    TEXT_COLOUR,
+    TRIAGE_TINTS,
+    counted,
+    describe,
     escape_wrapped,
     plain,
     style_figure,
@@ -52,8 +59,9 @@ def confusion_heatmap(evaluation) -> go.Figure:
             y=list(matrix.index),
             zmin=0,
             zmax=1,
-            colorscale="Blues",
+            colorscale=MAGNITUDE_SCALE,
             colorbar={"title": "share of row"},
+            textfont={"color": TEXT_COLOUR},
             text=[
                 [f"{s:.0%}<br>({c:,})" for s, c in zip(srow, crow, strict=True)]
                 for srow, crow in zip(shares.to_numpy(), matrix.to_numpy(), strict=True)
@@ -65,7 +73,21 @@ def confusion_heatmap(evaluation) -> go.Figure:
     fig.update_xaxes(title_text="Predicted pain type")
     fig.update_yaxes(title_text="Simulated pain type", autorange="reversed")
     title = f"{evaluation.name}: confusion matrix, {evaluation.folds}-fold CV on simulated runners"
-    return style_figure(fig, title, height=460)
+    right = {t: float(shares.loc[t, t]) for t in shares.index if t in shares.columns}
+    worst = min(right, key=right.get) if right else None
+    summary = (
+        f"For each simulated pain type (rows), the share of the {evaluation.name}'s "
+        f"cross-validated answers naming each type (columns), over "
+        f"{counted(int(matrix.to_numpy().sum()), 'simulated runner')}. "
+        + "; ".join(f"{t}: {share:.0%} named right" for t, share in right.items())
+        + (f". The weakest is {worst}." if worst else ".")
+    )
+    return describe(style_figure(fig, title, height=460), summary)
+
+
+def classifier_colour(name: str) -> str:
+    """A classifier's colour, by its name; neutral grey for one the palette does not name."""
+    return CLASSIFIER_COLOURS.get(name, NEUTRAL_COLOUR)
 
 
 def tree_versus_rulebook(evaluations) -> go.Figure:
@@ -73,7 +95,8 @@ def tree_versus_rulebook(evaluations) -> go.Figure:
     fig = make_subplots(
         rows=1, cols=2, subplot_titles=("Overall (mean ± sd across folds)", "Recall by pain type")
     )
-    for colour, evaluation in zip(SERIES_COLOURS, evaluations, strict=False):
+    for evaluation in evaluations:
+        colour = classifier_colour(evaluation.name)
         fig.add_trace(
             go.Bar(
                 name=evaluation.name,
@@ -104,17 +127,32 @@ def tree_versus_rulebook(evaluations) -> go.Figure:
         )
     fig.update_yaxes(title_text="Score (0 to 1)", range=[0, 1])
     fig.update_layout(barmode="group")
-    return style_figure(
+    fig = style_figure(
         fig, "Tree versus the article's rulebook, cross-validated on simulated runners", height=460
+    )
+    scores = "; ".join(
+        f"{e.name}: accuracy {e.accuracy:.2f} (sd {e.accuracy_sd:.2f}), macro F1 "
+        f"{e.macro_f1:.2f}, recall " + ", ".join(f"{t} {r:.2f}" for t, r in e.recall.items())
+        for e in evaluations
+    )
+    return describe(
+        fig,
+        f"Cross-validated scores of {counted(len(evaluations), 'classifier')} on simulated "
+        f"runners, overall and by pain type. {scores}.",
     )
 
 
 def noise_sweep_figure(sweep: pd.DataFrame) -> go.Figure:
     """Accuracy of tree and rulebook as the misreporting noise grows."""
     fig = go.Figure()
-    for colour, (name, curve) in zip(
-        SERIES_COLOURS, sweep.groupby("model", sort=False), strict=False
-    ):
+    ends = []
+    for name, curve in sweep.groupby("model", sort=False):
+        colour = classifier_colour(str(name))
+        first, last = curve.iloc[0], curve.iloc[-1]
+        ends.append(
+            f"{name}: {first['accuracy']:.2f} at {first['misreport']:.0%} misreporting, "
+            f"{last['accuracy']:.2f} at {last['misreport']:.0%}"
+        )
         fig.add_trace(
             go.Scatter(
                 x=curve["misreport"],
@@ -128,10 +166,16 @@ def noise_sweep_figure(sweep: pd.DataFrame) -> go.Figure:
         )
     fig.update_xaxes(title_text="Probability that a runner misreports a symptom", tickformat=".0%")
     fig.update_yaxes(title_text="Cross-validated accuracy (0 to 1)", range=[0, 1])
-    return style_figure(
+    fig = style_figure(
         fig,
         "How robust are the rules? Accuracy as misreporting grows (simulated runners)",
         height=460,
+    )
+    levels = sweep["misreport"].nunique()
+    return describe(
+        fig,
+        f"Cross-validated accuracy on simulated runners at {counted(levels, 'level')} of "
+        f"misreporting (the chance that a runner misreports a symptom): " + "; ".join(ends) + ".",
     )
 
 
@@ -174,9 +218,23 @@ def triage_rules_table(kb: KnowledgeBase) -> go.Figure:
         [plain(publishers[source]) for source in rules["source"]],
         [f"“{escape_wrapped(q, 60)}”" for q in rules["quote"]],
     ]
-    fill = [[TRIAGE_COLOURS[level] + "33" for level in rules["level"]]] * len(values)
+    fill = [[TRIAGE_TINTS[level] for level in rules["level"]]] * len(values)
     header = ["rule", "level", "raised by", "basis", "source", "the source says"]
     widths = [40, 80, 200, 100, 110, 320]
-    fig = go.Figure(table(header, values, widths, header_colour="#333333", fill=fill))
+    fig = go.Figure(table(header, values, widths, header_colour=DARK_COLOUR, fill=fill))
     title = "The red-flag gate, applied before any model: the rules of every source"
-    return style_figure(fig, title, height=860 + 40 * max(0, len(rules) - 13))
+    fig = style_figure(fig, title, height=860 + 40 * max(0, len(rules) - 13))
+    levels = rules["level"].value_counts()
+    tally = ", ".join(
+        f"{levels[level]} {level.replace('_', ' ')}"
+        for level in reversed(TRIAGE_LEVELS)
+        if level in levels
+    )
+    inferred = int((rules["via"] != "").sum())
+    return describe(
+        fig,
+        f"A table of the red-flag gate's {counted(len(rules), 'rule')} from "
+        f"{counted(rules['source'].nunique(), 'source')}, the most pressing level first "
+        f"({tally}); {inferred} of them are inferred through other claims, the rest named "
+        "literally; each row gives what fires it, its basis, its source and its quote.",
+    )

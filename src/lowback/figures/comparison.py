@@ -22,12 +22,16 @@ import plotly.graph_objects as go
 from lowback.data.records import KnowledgeBase
 from lowback.data.schema import KINDS, TRIAGE_LEVELS, VERDICTS
 from lowback.figures.style import (
+    DARK_COLOUR,
+    EMPTY_COLOUR,
     FONT_SIZE,
     NEUTRAL_COLOUR,
-    TRIAGE_COLOURS,
+    TRIAGE_TINTS,
     VERDICT_COLOURS,
     VERDICT_OUTLINE,
     VERDICT_TEXT_COLOURS,
+    counted,
+    describe,
     dropdown,
     escape_wrapped,
     note,
@@ -85,11 +89,12 @@ def _require(frame: pd.DataFrame, what: str) -> None:
         )
 
 
-def _side_labels(kb: KnowledgeBase) -> tuple[str, str]:
-    """The weighed side's label and the other side's, escaped for plotly."""
+def _side_labels(kb: KnowledgeBase, *, escaped: bool = True) -> tuple[str, str]:
+    """The weighed side's label and the other side's, escaped for plotly (or as written)."""
     mine, *others = sides(kb)
     other = " and ".join(collection_label(kb, c) for c in others)
-    return plain(collection_label(kb, mine)), plain(other)
+    labels = collection_label(kb, mine), other
+    return (plain(labels[0]), plain(labels[1])) if escaped else labels
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,7 +175,14 @@ def verdict_bars(kb: KnowledgeBase) -> go.Figure:
     fig.update_yaxes(title_text="Topic (comparisons)", autorange="reversed")
     fig = style_figure(fig, title, height=640)
     fig.update_layout(margin={"t": 130, "b": 130})
-    return fig
+    tally = ", ".join(f"{int(counts[v].sum())} {words(v)}" for v in VERDICTS)
+    mine, other = _side_labels(kb, escaped=False)
+    return describe(
+        fig,
+        f"Stacked bars of {counted(len(table_), 'comparison')} of "
+        f"{table_['claim'].nunique()} claims of {mine} against {other}, by "
+        f"{counted(len(counts), 'topic')}: {tally}.",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,7 +319,14 @@ def claim_marks(kb: KnowledgeBase) -> go.Figure:
     title = f"Claim by claim: one mark per comparison of {mine} (hover for both quotes)"
     fig = style_figure(fig, title, height=720)
     fig.update_layout(margin={"t": 130})
-    return fig
+    busiest = per_topic.idxmax()
+    return describe(
+        fig,
+        f"One mark per comparison ({len(table_)}) in a grid of "
+        f"{counted(n_topics, 'topic')} by verdict, each with both quotes: "
+        + ", ".join(f"{per_verdict.get(v, 0)} {words(v)}" for v in VERDICTS)
+        + f"; the topic with the most is {words(busiest)} ({per_topic[busiest]}).",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,7 +344,7 @@ def _sign_cell(row, pairs: pd.DataFrame, kb: KnowledgeBase) -> tuple[str, str]:
             f"<b>{words(row.level).upper()}</b> ({'; '.join(how)})<br>"
             f"“{escape_wrapped(row.quote, 62)}”<br>— {plain(row.publisher)}"
         )
-        return text, TRIAGE_COLOURS[row.level] + "40"
+        return text, TRIAGE_TINTS[row.level]
     text = "named only together with other signs" if row.named else NOT_NAMED
     mine = pairs[(pairs["sign"] == row.sign) & (pairs["paired_collection"] == row.collection)]
     for pair in mine.itertuples():
@@ -334,7 +353,7 @@ def _sign_cell(row, pairs: pd.DataFrame, kb: KnowledgeBase) -> tuple[str, str]:
             f"{words(pair.verdict)} ({pair.comparison})"
         )
         text += "<br>" + escape_wrapped(weighed, 62)
-    return text, "#FFFFFF"
+    return text, EMPTY_COLOUR
 
 
 def warning_signs_table(kb: KnowledgeBase) -> go.Figure:
@@ -364,7 +383,7 @@ def warning_signs_table(kb: KnowledgeBase) -> go.Figure:
 
     def columns(chosen: list[str]) -> tuple[list[list[str]], list[list[str]]]:
         values = [[plain(kb.label(s)) for s in chosen]]
-        fills = [["#FFFFFF"] * len(chosen)]
+        fills = [[EMPTY_COLOUR] * len(chosen)]
         for collection in collections:
             cells = [
                 _sign_cell(
@@ -393,7 +412,7 @@ def warning_signs_table(kb: KnowledgeBase) -> go.Figure:
         header.append(f"{plain(labels[collection])} says ({tally or 'no level'})")
     widths = [150, *([400] * len(collections))]
     values, fills = columns(views[0][1])
-    cells = table(header, values, widths, header_colour="#333333", fill=fills, font_size=14)
+    cells = table(header, values, widths, header_colour=DARK_COLOUR, fill=fills, font_size=14)
     fig = go.Figure(cells)
     fig.data[0].domain = {"x": [0, 1], "y": [0, 0.86]}
     buttons = []
@@ -413,7 +432,17 @@ def warning_signs_table(kb: KnowledgeBase) -> go.Figure:
     mine, other = _side_labels(kb)
     title = f"What to tell a runner: {len(by_sign)} warning signs, {mine} and {other}"
     fig = style_figure(fig, title, height=720)
-    return fig
+    sides_ = "; ".join(
+        f"{labels[c]} names {len([s for s, by in named_by.items() if c in by])} "
+        f"({level_tally(signs.loc[signs['collection'] == c, 'level']) or 'no level'})"
+        for c in collections
+    )
+    both = len(views[1][1])
+    return describe(
+        fig,
+        f"A table of {counted(len(by_sign), 'warning sign')}, each side's level and "
+        f"sentence side by side: {sides_}; {both} named by both. {EDUCATION}",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -516,4 +545,11 @@ def other_only_marks(kb: KnowledgeBase) -> go.Figure:
     )
     fig = style_figure(fig, title(ALL_PUBLISHERS, claims), height=560)
     fig.update_layout(margin={"t": 130})
-    return fig
+    by_kind = ", ".join(f"{(claims['kind'] == k).sum()} {words(k)}" for k in kinds)
+    _, other = _side_labels(kb, escaped=False)
+    return describe(
+        fig,
+        f"One mark per claim of {other} that no comparison names: {len(claims)} of their "
+        f"{total} claims, by the kind of their subject ({by_kind}); a menu shows each "
+        f"of the {counted(len(publishers), 'publisher')}.",
+    )

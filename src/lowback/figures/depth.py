@@ -3,7 +3,8 @@
 The study's tree depth is chosen by the one-standard-error rule on this curve
 (:func:`lowback.study.evaluation.choose_depth`): the simplest tree whose score is within one
 standard error of the best. The figure shows the curve, the band the rule accepts and the
-depth it picks, on simulated runners.
+depth it picks, on simulated runners. Both curves are the tree's, in its colour
+(:data:`~lowback.figures.style.CLASSIFIER_COLOURS`): the score solid, accuracy dotted.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from lowback.figures.style import NEUTRAL_COLOUR, SERIES_COLOURS, style_figure
+from lowback.figures.style import CLASSIFIER_COLOURS, NEUTRAL_COLOUR, describe, style_figure
 
 
 def depth_figure(curve: pd.DataFrame, chosen: int) -> go.Figure:
@@ -41,7 +42,7 @@ def depth_figure(curve: pd.DataFrame, chosen: int) -> go.Figure:
             error_y={"type": "data", "array": curve["macro_f1_se"], "visible": True},
             mode="lines+markers",
             name="macro F1 (the score)",
-            line={"color": SERIES_COLOURS[0], "width": 3},
+            line={"color": CLASSIFIER_COLOURS["tree"], "width": 3},
             customdata=curve[["leaves"]].to_numpy(),
             hovertemplate="depth %{x}: macro F1 %{y:.3f}, %{customdata[0]} leaves<extra></extra>",
         )
@@ -52,7 +53,8 @@ def depth_figure(curve: pd.DataFrame, chosen: int) -> go.Figure:
             y=curve["accuracy"],
             mode="lines+markers",
             name="accuracy",
-            line={"color": SERIES_COLOURS[1], "width": 2, "dash": "dot"},
+            line={"color": CLASSIFIER_COLOURS["tree"], "width": 2, "dash": "dot"},
+            marker={"symbol": "square-open"},
             hovertemplate="depth %{x}: accuracy %{y:.3f}<extra></extra>",
         )
     )
@@ -73,4 +75,13 @@ def depth_figure(curve: pd.DataFrame, chosen: int) -> go.Figure:
     fig.update_xaxes(title_text="Tree depth (questions on the longest path)", dtick=1)
     fig.update_yaxes(title_text="Cross-validated score (0 to 1)", range=[0, 1])
     fig.update_layout(legend={"orientation": "h", "y": -0.25})
-    return style_figure(fig, "How deep a tree? Cross-validated on simulated runners", height=480)
+    fig = style_figure(fig, "How deep a tree? Cross-validated on simulated runners", height=480)
+    depths = curve["depth"]
+    return describe(
+        fig,
+        f"Cross-validated macro F1 and accuracy of the tree on simulated runners at depths "
+        f"{depths.min()} to {depths.max()}. The best macro F1 is {best['macro_f1']:.3f} at "
+        f"depth {int(best['depth'])}; depth {chosen} ({int(row['leaves'])} leaves, macro F1 "
+        f"{row['macro_f1']:.3f}) is chosen as the simplest tree within one standard error of "
+        f"it (at least {floor:.3f}).",
+    )

@@ -24,7 +24,11 @@ from plotly.subplots import make_subplots
 from lowback.data.records import KnowledgeBase
 from lowback.figures.style import (
     FONT_SIZE,
-    SERIES_COLOURS,
+    NOTE_COLOUR,
+    REFERENCE_COLOUR,
+    TEXT_COLOUR,
+    counted,
+    describe,
     dropdown,
     escape_wrapped,
     note,
@@ -59,10 +63,11 @@ INTERVAL_NOTE = (
 #: The mark of a factor the material contradicts itself about.
 CONTESTED = "⚠"
 CONTESTED_NOTE = f"{CONTESTED} contested: the material contradicts itself about this factor"
-#: What went in (the assumptions) is black; what came out has its pain type's colour.
-INPUT_COLOUR = SERIES_COLOURS[1]
+#: What went in (the assumptions) is black, an open diamond; what came out has its pain
+#: type's colour (the umbrella's grey for any low back pain), a square.
+INPUT_COLOUR = TEXT_COLOUR
 _BAND = "rgba(0,0,0,0.07)"  # the row of a contested factor: a highlight, no meaning
-_NOTE_COLOUR = "#444444"
+_NOTE_COLOUR = NOTE_COLOUR
 TIMES = "\N{MULTIPLICATION SIGN}"
 _TICKS = (0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4, 6, 8, 12)
 
@@ -434,7 +439,7 @@ def forest_plot(
                 ],
             }
         )
-    fig.add_vline(x=1, line_dash="dash", line_color="#555555", row=1, col=1)
+    fig.add_vline(x=1, line_dash="dash", line_color=REFERENCE_COLOUR, row=1, col=1)
     heading = ("in → out" if assumptions else "out") + " (95 % interval)"
     fig.update_layout(
         updatemenus=dropdown(buttons, x=1.0, y=paper_y(88, *_FOREST), xanchor="right"),
@@ -478,4 +483,39 @@ def forest_plot(
         title={"subtitle": {"text": _wrap(sentence, 125), "font": {"size": FONT_SIZE - 1}}},
         margin=_FOREST[1],
     )
-    return fig
+    return describe(fig, _forest_summary(kb, effects, order, outcomes[0], runners, assumptions))
+
+
+def effect_extremes(part: pd.DataFrame, kb: KnowledgeBase) -> str:
+    """The largest and the smallest relative risk of ``part`` (indexed by factor), in words."""
+    ranked = part["relative_risk"].dropna().sort_values()
+    if ranked.empty:
+        return "no relative risk could be computed"
+
+    def one(factor: str) -> str:
+        row = part.loc[factor]
+        return (
+            f"{kb.label(factor)} {number_text(row['relative_risk'])} "
+            f"({number_text(row['low'])} to {number_text(row['high'])})"
+        )
+
+    if len(ranked) == 1:
+        return one(ranked.index[0])
+    return f"the largest is {one(ranked.index[-1])}, the smallest {one(ranked.index[0])}"
+
+
+def _forest_summary(kb, effects, order, outcome, runners, assumptions) -> str:
+    """The forest plot's first view in words."""
+    part = effects[effects["outcome"] == outcome].set_index("risk_factor").loc[order]
+    went_in = (
+        "its assumed odds ratio on pain (what went in) and "
+        if assumptions is not None
+        else "(the assumptions not given) "
+    )
+    return (
+        f"For each of {counted(len(order), 'risk factor')}, {went_in}the simulated relative "
+        f"risk of {'any low back pain' if outcome == ANY_PAIN else kb.label(outcome).lower()}"
+        " with the factor against without it (what came "
+        f"out), with 95 % bootstrap intervals over {runners:,} simulated runners: "
+        f"{effect_extremes(part, kb)}. A menu shows each pain type instead."
+    )

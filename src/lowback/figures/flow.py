@@ -2,7 +2,9 @@
 types, to treatments, tests and prevention, as a Sankey diagram whose links count the claims
 and whose colours are the pain types' (:func:`~lowback.figures.style.pain_type_colours`),
 with a source menu (:mod:`lowback.figures.facets`) and, on request, a risk factor's links
-picked out. Straight from the records; no simulation is involved.
+picked out. A key under the flow names what each node colour means (each pain type, the
+umbrella, and each kind of the other nodes: :data:`~lowback.figures.style.KIND_COLOURS`).
+Straight from the records; no simulation is involved.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ from lowback.figures.facets import with_source_menu as _with_source_menu
 from lowback.figures.style import (
     KIND_COLOURS,
     NEUTRAL_COLOUR,
+    counted,
+    describe,
     dropdown,
     pain_type_colours,
     plain,
     quotes_hover,
     style_figure,
 )
+from lowback.study.risk import ANY_PAIN
 
 # Which relations flow into the Sankey, and in which direction: (from, to) columns.
 _FLOW = {
@@ -61,6 +66,61 @@ def _by_publisher(claims: list[str], sources: list[str], publishers: dict[str, s
     return "<br>".join(f"{p}: {', '.join(ids)}" for p, ids in grouped.items())
 
 
+def node_colour_of(node: str, kind: str, pain_colours: dict[str, str]) -> str:
+    """A node's colour: its pain type's, else its kind's; a pain-type entity that is not
+    one of the records' pain types (nor the umbrella) is neutral grey, no category."""
+    return pain_colours.get(node) or KIND_COLOURS.get(kind, NEUTRAL_COLOUR)
+
+
+#: How the flow names the kinds of its nodes: singular and plural.
+_KIND_WORDS = {
+    "risk_factor": ("risk factor", "risk factors"),
+    "cause": ("cause", "causes"),
+    "pain_type": ("pain type", "pain types"),
+    "treatment": ("treatment", "treatments"),
+    "diagnostic": ("test", "tests"),
+    "prevention": ("prevention measure", "prevention measures"),
+}
+_KEY_CHARS = 150  # characters per line of the node key
+
+
+def _key(kb: KnowledgeBase, node_ids: list[str], pain_colours: dict[str, str]) -> list[str]:
+    """The node legend, in lines: a square in each node colour the flow shows and what it
+    means, pain types first, then the kinds in the flow's order."""
+    entities = kb.entities.set_index("id")
+    meanings: dict[str, str] = {}
+    for node in sorted(
+        node_ids,
+        key=lambda n: (
+            n not in pain_colours,
+            list(pain_colours).index(n) if n in pain_colours else 0,
+        ),
+    ):
+        kind = str(entities.loc[node, "kind"])
+        if node == ANY_PAIN:
+            words = f"{plain(entities.loc[node, 'label'])} (in general)"
+        elif node in pain_colours:
+            words = f"{plain(entities.loc[node, 'label'])} (pain type)"
+        else:
+            words = (
+                _KIND_WORDS.get(kind, (kind.replace("_", " "),))[0]
+                if kind in KIND_COLOURS
+                else "other"
+            )
+        meanings.setdefault(node_colour_of(node, kind, pain_colours), words)
+    items = [(f"<span style='color:{c}'>■</span> {w}", len(w) + 2) for c, w in meanings.items()]
+    link = "a link: the colour of the pain type it reaches or leaves, grey if none"
+    lines, line, width = [], [], len("Node colours: ")
+    for item, length in [*items, (link, len(link))]:
+        if width + length + 3 > _KEY_CHARS:
+            lines.append(" ".join(line))
+            line, width = [], 0
+        line.append(item if not line else "· " + item)
+        width += length + 3
+    lines.append(" ".join(line))
+    return [f"<b>Node colours:</b> {lines[0]}", *lines[1:]]
+
+
 def _sankey(kb: KnowledgeBase, part: KnowledgeBase, pain_colours: dict[str, str]):
     """The Sankey trace of ``part``'s claims (entities and publishers from ``kb``), its
     links and node ids."""
@@ -71,7 +131,7 @@ def _sankey(kb: KnowledgeBase, part: KnowledgeBase, pain_colours: dict[str, str]
     index = {node: i for i, node in enumerate(node_ids)}
 
     def node_colour(node: str) -> str:
-        return pain_colours.get(node, KIND_COLOURS[str(entities.loc[node, "kind"])])
+        return node_colour_of(node, str(entities.loc[node, "kind"]), pain_colours)
 
     def link_colour(source: str, target: str) -> str:
         # A link takes the colour of the pain type it reaches or leaves; grey otherwise.
@@ -158,13 +218,55 @@ def evidence_sankey(kb: KnowledgeBase, *, highlight: bool = False) -> go.Figure:
     fig.add_annotation(
         text="risk factors · causes → pain types → treatments · tests · prevention",
         x=0.5,
-        y=-0.06,
+        y=-0.04,
         xref="paper",
         yref="paper",
         showarrow=False,
         font={"size": 14},
     )
-    fig = style_figure(
-        fig, "From risk factors and causes to pain types and what to do about them", height=900
+    key = _key(kb, made[0][2], pain_colours)
+    fig.add_annotation(
+        text="<br>".join(key),
+        x=0,
+        y=-0.08,
+        xref="paper",
+        yref="paper",
+        xanchor="left",
+        yanchor="top",
+        align="left",
+        showarrow=False,
+        font={"size": 14},
     )
-    return _with_source_menu(fig, views, _showing_one(len(views)))
+    fig = style_figure(
+        fig, "From risk factors and causes to pain types and what to do about them", height=960
+    )
+    fig.update_layout(margin={"b": 60 + 20 * len(key)})
+    fig = _with_source_menu(fig, views, _showing_one(len(views)))
+    return describe(fig, _flow_summary(kb, made[0][1]))
+
+
+def _flow_summary(kb: KnowledgeBase, links: pd.DataFrame) -> str:
+    """The flow in words: its links and claims, its nodes by kind, the widest link."""
+    kinds = kb.entities.set_index("id")["kind"].astype(str)
+    nodes = list(dict.fromkeys([*links["source_id"], *links["target_id"]]))
+    counts = kinds[nodes].value_counts()
+
+    def tally(these: tuple[str, ...]) -> str:
+        found = [
+            counted(int(counts[k]), *_KIND_WORDS.get(k, (k, k + "s"))) for k in these if k in counts
+        ]
+        return (
+            " and ".join(found) if len(found) < 3 else ", ".join(found[:-1]) + " and " + found[-1]
+        )
+
+    widest = links.loc[links["claims"].map(len).idxmax()]
+    claims = sum(len(c) for c in links["claims"])
+    return (
+        f"A Sankey diagram of {counted(claims, 'claim')} in {counted(len(links), 'link')}: "
+        f"{tally(('risk_factor', 'cause'))} flow into {tally(('pain_type',))}"
+        + (" (low back pain in general among them)" if ANY_PAIN in nodes else "")
+        + ", which flow on to "
+        f"{tally(('treatment', 'diagnostic', 'prevention'))}. The widest link is "
+        f"{kb.label(widest['source_id'])} → {kb.label(widest['target_id'])} "
+        f"({counted(len(widest['claims']), 'claim')})."
+    )

@@ -30,8 +30,10 @@ from lowback.figures.facets import with_source_menu as _with_source_menu
 from lowback.figures.flow import evidence_sankey
 from lowback.figures.style import (
     COVERAGE_COLOURS,
-    SERIES_COLOURS,
+    RECORD_COLOURS,
     TOPIC_COLOURS,
+    counted,
+    describe,
     dropdown,
     escape_wrapped,
     plain,
@@ -205,7 +207,23 @@ def material_map(
     top, bottom = (120 if many else 110), 120
     fig = style_figure(fig, title, height=top + plot + bottom)
     fig.update_layout(margin={"t": top, "b": bottom})
-    return fig
+    return describe(fig, _material_summary(summary))
+
+
+def _material_summary(summary: pd.DataFrame) -> str:
+    """The material map in words: its sources, their length, off-topic share and coverage."""
+    characters = int(summary["characters"].sum())
+    off = (summary["off_topic"] * summary["characters"]).sum() / characters if characters else 0
+    sentences = int(summary["sentences"].sum())
+    sources = counted(len(summary), "source")
+    return (
+        f"{sources}, {characters:,} characters in all, {percent(off)} of them in off-topic "
+        f"passages. Of {counted(sentences, 'on-topic sentence')}, "
+        f"{int(summary['claim'].sum()):,} are backed by a claim, "
+        f"{int(summary['skipped'].sum()):,} skipped and {int(summary['uncovered'].sum()):,} "
+        "covered by no record. Each source is a strip: its passages coloured by topic "
+        "(article, FAQ, off topic) and its sentences by coverage."
+    )
 
 
 def records_by_kind(kb: KnowledgeBase) -> go.Figure:
@@ -219,6 +237,7 @@ def records_by_kind(kb: KnowledgeBase) -> go.Figure:
     """
     views = source_views(kb)
     states = []  # per facet: the traces' attributes, and the layout's
+    summaries = []
     for view in views:
         part = kb.restricted_to(view.sources)
         kinds = part.claims_with_labels()[["subject_kind", "object_kind"]]
@@ -241,16 +260,24 @@ def records_by_kind(kb: KnowledgeBase) -> go.Figure:
         }
         title = f"{n_entities} entities, and how many of the {n_claims} claims name each kind"
         states.append(("update", [traces, {"title.text": title}]))
+        most = max(range(len(KINDS)), key=lambda k: entities[k])
+        named_most = max(range(len(KINDS)), key=lambda k: named[k])
+        summaries.append(
+            f"{counted(n_entities, 'entity', 'entities')} of {len(KINDS)} kinds and "
+            f"{counted(n_claims, 'claim')}; the commonest kind of entity is "
+            f"{KINDS[most].replace('_', ' ')} ({entities[most]}), and the kind claims name "
+            f"most often is {KINDS[named_most].replace('_', ' ')} ({named[named_most]} claims)."
+        )
     first = states[0][1][0]
     fig = go.Figure(
         [
             go.Bar(
                 x=list(KINDS),
-                marker_color=SERIES_COLOURS[i],
+                marker_color=colour,
                 textposition="outside",
                 **{key: values[i] for key, values in first.items()},
             )
-            for i in range(2)
+            for i, colour in enumerate(RECORD_COLOURS.values())
         ]
     )
     fig.update_layout(
@@ -261,7 +288,8 @@ def records_by_kind(kb: KnowledgeBase) -> go.Figure:
     fig.update_yaxes(title_text="Entities, or claims naming one")
     fig = style_figure(fig, states[0][1][1]["title.text"])
     fig.update_layout(margin={"t": 130})
-    return _with_source_menu(fig, views, states)
+    where = "" if len(views) < 2 else f"{views[0].label}: "
+    return describe(_with_source_menu(fig, views, states), where + summaries[0])
 
 
 def _wrapped_id(name: str, width: int = 18) -> str:
@@ -310,7 +338,15 @@ def evidence_table(kb: KnowledgeBase) -> go.Figure:
     counts = [len(part) for part in parts]
     fig.update_layout(updatemenus=menus)
     fig = style_figure(fig, "The evidence: every claim with its exact quote", height=700)
-    return _with_source_menu(fig, views, _showing_one(len(views)), counts)
+    fig = _with_source_menu(fig, views, _showing_one(len(views)), counts)
+    return describe(
+        fig,
+        f"A table of {counted(len(claims), 'claim')} from "
+        f"{counted(claims['source'].nunique(), 'source')}, each with its source, subject, "
+        "relation, object, exact quote and character offsets; a menu filters them by "
+        f"relation ({counted(len(relations), 'relation')})"
+        + (f" and another by source ({len(views)} views)." if len(views) > 1 else "."),
+    )
 
 
 def claim_readings(kb: KnowledgeBase) -> pd.DataFrame:

@@ -18,6 +18,11 @@ from lowback.data.records import KnowledgeBase
 from lowback.figures.effects import factor_order, forest_plot, group_label
 from lowback.figures.spotlight import risk_factor_spotlight
 from lowback.figures.style import (
+    MAGNITUDE_SCALE,
+    REFERENCE_COLOUR,
+    TEXT_COLOUR,
+    counted,
+    describe,
     dropdown,
     escape_wrapped,
     pain_type_colours,
@@ -90,9 +95,10 @@ def evidence_map(kb: KnowledgeBase) -> go.Figure:
             texttemplate="%{text}",
             hovertext=hover,
             hoverinfo="text",
-            colorscale="Blues",
+            colorscale=MAGNITUDE_SCALE,
             zmin=0,
             colorbar={"title": "claims", "dtick": 1},
+            textfont={"color": TEXT_COLOUR},
             xgap=2,
             ygap=2,
         )
@@ -102,7 +108,21 @@ def evidence_map(kb: KnowledgeBase) -> go.Figure:
     title = "What the material says about each risk factor (number of claims)"
     fig = style_figure(fig, title, height=760)
     fig.update_layout(margin={"b": 150})
-    return fig
+    most = links.loc[links["n_claims"].idxmax()] if len(links) else None
+    return describe(
+        fig,
+        f"A grid of {counted(len(factors), 'risk factor')} (rows) against "
+        f"{counted(len(pain_targets), 'pain type')} and {counted(len(cause_targets), 'cause')} "
+        f"(columns): {counted(len(links), 'link')} backed by "
+        f"{counted(int(links['n_claims'].sum()), 'claim')}"
+        + (
+            f", the most for {kb.label(most['risk_factor'])} → {kb.label(most['target'])} "
+            f"({most['n_claims']})"
+            if most is not None
+            else ""
+        )
+        + f"; {counted(len(disputed), 'factor')} contradicted elsewhere in the material.",
+    )
 
 
 def age_figure(cohort: pd.DataFrame, kb: KnowledgeBase, band_width: int = 5) -> go.Figure:
@@ -177,7 +197,7 @@ def age_figure(cohort: pd.DataFrame, kb: KnowledgeBase, band_width: int = 5) -> 
     quote, start, end, claim = feature_evidence(kb, AGE)
     over_65_line = OVER_65_FROM - 0.5
     for col in (1, 2):
-        fig.add_vline(x=over_65_line, line_dash="dash", line_color="#555555", row=1, col=col)
+        fig.add_vline(x=over_65_line, line_dash="dash", line_color=REFERENCE_COLOUR, row=1, col=col)
     fig.add_trace(
         go.Scatter(
             x=[over_65_line],
@@ -185,7 +205,7 @@ def age_figure(cohort: pd.DataFrame, kb: KnowledgeBase, band_width: int = 5) -> 
             mode="markers+text",
             text=["over 65"],
             textposition="middle right",
-            marker={"size": 12, "color": "#555555", "symbol": "diamond"},
+            marker={"size": 12, "color": REFERENCE_COLOUR, "symbol": "diamond"},
             showlegend=False,
             hovertext=[
                 f"<b>The material</b> ({claim}, characters [{start}:{end}]):"
@@ -214,7 +234,23 @@ def age_figure(cohort: pd.DataFrame, kb: KnowledgeBase, band_width: int = 5) -> 
     fig.update_yaxes(title_text="Simulated runners", row=1, col=2)
     fig = style_figure(fig, "Age and pain type in the simulated cohort", height=520)
     fig.update_layout(margin={"t": 130})
-    return fig
+    pain = cohort[cohort["pain_type"].isin(pain_types)]
+    old = pain[pain["age"] >= OVER_65_FROM]
+    medians = ", ".join(
+        f"{t} {pain.loc[pain['pain_type'] == t, 'age'].median():.0f}" for t in pain_types
+    )
+    over = (
+        "; over 65: " + ", ".join(f"{(old['pain_type'] == t).mean():.0%} {t}" for t in pain_types)
+        if len(old)
+        else ""
+    )
+    return describe(
+        fig,
+        f"{counted(len(pain), 'simulated runner')} with pain, by pain type and age: the "
+        f"share of each type by {band_width}-year band, and the age distribution of each. "
+        f"Median age: {medians}{over}. A dashed line marks 65, where the material's "
+        "statement on older age starts.",
+    )
 
 
 def _prevention_hover(kb: KnowledgeBase, cell: pd.DataFrame, measure: str, target: str) -> str:
@@ -248,8 +284,10 @@ def prevention_map(kb: KnowledgeBase) -> go.Figure:
             y=[plain(kb.label(m)) for m in measures],
             hovertext=hover,
             hoverinfo="text",
-            colorscale=[[0, "#9ECAE1"], [1, "#0072B2"]],
-            showscale=False,
+            colorscale=MAGNITUDE_SCALE,
+            zmin=0,
+            colorbar={"title": "claims", "dtick": 1},
+            textfont={"color": TEXT_COLOUR},
             xgap=3,
             ygap=3,
             text=[["✓" if v else "" for v in row] for row in z],
@@ -260,6 +298,15 @@ def prevention_map(kb: KnowledgeBase) -> go.Figure:
     fig.update_yaxes(
         title_text="Prevention (or treatment) the material offers", autorange="reversed"
     )
-    return style_figure(
+    fig = style_figure(
         fig, "Prevention: which measures the material offers against which risk factors", height=560
+    )
+    cells = [v for row in z for v in row if v is not None]
+    general = sum(row[0] is not None for row in z)
+    return describe(
+        fig,
+        f"A grid of {counted(len(measures), 'measure')} (rows) against low back pain in "
+        f"general and {counted(len(factors), 'risk factor')} (columns); a tick marks each of "
+        f"the {counted(len(cells), 'pairing')} the material makes ({general} against low back "
+        f"pain in general), backed by {counted(int(sum(cells)), 'claim')}.",
     )

@@ -16,6 +16,7 @@ from lowback.figures.effects import (
     CONTESTED_NOTE,
     INTERVAL_NOTE,
     contested_hover,
+    effect_extremes,
     factor_label,
     factor_order,
     group_label,
@@ -30,6 +31,9 @@ from lowback.figures.effects import (
 from lowback.figures.style import (
     FONT_SIZE,
     MAX_QUOTES_SHOWN,
+    REFERENCE_COLOUR,
+    counted,
+    describe,
     dropdown,
     escape_wrapped,
     pain_type_colours,
@@ -201,7 +205,7 @@ def risk_factor_spotlight(
                 ticktext=ticks,
                 range=[len(factors) - 0.5, -0.5],
             )
-    fig.add_vline(x=1, line_dash="dash", line_color="#555555")
+    fig.add_vline(x=1, line_dash="dash", line_color=REFERENCE_COLOUR)
     fig.update_layout(
         updatemenus=dropdown(buttons, x=1.0, y=paper_y(75, *_SPOTLIGHT), xanchor="right"),
         legend={
@@ -221,4 +225,17 @@ def risk_factor_spotlight(
         height=_SPOTLIGHT[0],
     )
     fig.update_layout(margin=_SPOTLIGHT[1])
-    return fig
+    factors = views[0][5] if views else []
+    first = effects[effects["risk_factor"].isin(factors) & effects["outcome"].isin(pain_types)]
+    by_type = "; ".join(
+        f"{t}: " + effect_extremes(first[first["outcome"] == t].set_index("risk_factor"), kb)
+        for t in pain_types
+    )
+    return describe(
+        fig,
+        f"The simulated relative risk of each of {counted(len(pain_types), 'pain type')} with "
+        f"against without each risk factor, with 95 % bootstrap intervals over {runners:,} "
+        f"simulated runners, one family at a time ({counted(len(groups), 'family', 'families')}"
+        f" in the menu). First, {group_label(groups[0])} "
+        f"({counted(len(factors), 'factor')}): {by_type}.",
+    )

@@ -27,7 +27,13 @@ import plotly.graph_objects as go
 
 from lowback.data.records import KnowledgeBase
 from lowback.figures.style import (
+    DARK_COLOUR,
     NEUTRAL_COLOUR,
+    NOTE_COLOUR,
+    REFERENCE_COLOUR,
+    TEXT_COLOUR,
+    counted,
+    describe,
     dropdown,
     escape_wrapped,
     note,
@@ -51,7 +57,7 @@ QUESTION_CHARS, QUESTION_LINES = 19, 2
 #: The figure's top, in pixels: title, then dropdown and legend, the outlines' key, and
 #: the chosen path in words (as many lines as the longest needs).
 MENU_PX, KEY_PX, CAPTION_PX, LINE_PX = 56, 114, 142, 19
-DARK = "#333333"
+DARK = DARK_COLOUR
 #: The outline of a leaf the rulebook does not back, and its words in the leaf's label.
 MARKS = {"silent": ("dash", 2), "disagrees": ("dot", 3)}
 
@@ -218,7 +224,7 @@ def tree_figure(
             text=answers,
             textposition="bottom right",
             hoverinfo="skip",
-            textfont={"size": 12, "color": "#555555"},
+            textfont={"size": 12, "color": REFERENCE_COLOUR},
             showlegend=False,
             name="answers",
         )
@@ -289,7 +295,7 @@ def tree_figure(
     fig.update_layout(shapes=bars)
     for name, text, position, font in (
         ("questions", questions, "top right", {"size": 12.5}),
-        ("runners", counts_text, "bottom right", {"size": 12, "color": "#444444"}),
+        ("runners", counts_text, "bottom right", {"size": 12, "color": NOTE_COLOUR}),
         ("leaves", leaf_text, "middle right", {"size": 13}),
     ):
         fig.add_trace(
@@ -357,7 +363,7 @@ def tree_figure(
                 x=xs,
                 y=ys,
                 mode="lines",
-                line={"color": "#000000", "width": 3},
+                line={"color": TEXT_COLOUR, "width": 3},
                 opacity=0.65,
                 name=f"path: {label}",
                 hoverinfo="skip",  # hovering a node on the path must show the node and its quote
@@ -417,7 +423,19 @@ def tree_figure(
     fig = style_figure(fig, title, height=height)
     fig.update_layout(title={"y": 1 - 12 / height, "yanchor": "top", "yref": "container"})
     fig.update_layout(margin={"t": top_px, "b": bottom, "l": 20, "r": 20})
-    return fig
+    outlined = {m: sum(part is None for part in marked[m][0]) for m in MARKS}
+    majority = [shown[int(_mix(tree, n, shown)[0].argmax())] for n, at in nodes.items() if at.leaf]
+    by_type = ", ".join(f"{majority.count(t)} {t}" for t in shown if t in majority)
+    first = split_at.get(0)
+    return describe(
+        fig,
+        f"The decision tree fitted on {root:,} simulated runners with back pain, read left "
+        f"to right: depth {last}, {counted(leaves, 'leaf', 'leaves')} (by majority: "
+        f"{by_type})"
+        + (f"; its first question: “{first.question}”" if first else "")
+        + f". {outlined['silent']} leaves end a profile the rulebook names no type for, "
+        f"{outlined['disagrees']} one it names another type for.",
+    )
 
 
 def _key(marked: dict, y: float) -> list[dict]:

@@ -2,8 +2,10 @@
 
 Each card shows the notebook's title (its first heading), its question (the text after
 ``**The question.**`` in its first markdown cell) and its key figure (the cell tagged
-``key-figure``, else its first figure), with links to the notebook's page. Below them:
-the sha256 of every source of the knowledge base, and the library versions.
+``key-figure``, else its first figure), with links to the notebook's page. Below them: the
+slide decks (the lesson, then each notebook's; ``make slides`` builds them into the same
+folder, and the page says so), the sha256 of every source of the knowledge base, and the
+library versions.
 
 The page is rendered from ``templates/index.html.j2`` by a Jinja2 environment with
 autoescape on, from data: every title, question, file name and record text is shown as
@@ -25,6 +27,7 @@ from markupsafe import Markup
 from nbformat import NotebookNode
 from plotly.offline import get_plotlyjs
 
+from lowback.publish.lesson import read_outline
 from lowback.publish.pages import PLOTLY_MIMETYPE, TEMPLATES_DIR, figure_html, first_heading
 from lowback.publish.pages import iter_outputs as _iter_outputs
 
@@ -96,6 +99,17 @@ def _card(n: int, file_name: str, nb: NotebookNode) -> dict:
     }
 
 
+def _decks(cards: Sequence[dict]) -> list[dict]:
+    """The slide decks to link: the lesson's, then one per notebook page (``X.html`` has
+    ``X.slides.html``, as :func:`lowback.publish.slides.build_slides` names them)."""
+    lesson = read_outline()
+    decks = [{"file_name": lesson.file_name, "title": f"The lesson: {lesson.title}"}]
+    for card in cards:
+        stem = card["file_name"].removesuffix(".html")
+        decks.append({"file_name": f"{stem}.slides.html", "title": card["title"]})
+    return decks
+
+
 def index_page(pages: Sequence[tuple[str, NotebookNode]], *, note: str = "") -> str:
     """The landing page: what the study is and is not, each notebook's question and key
     figure with a link, the data's sha256 and the library versions. Offline, escaped.
@@ -123,6 +137,7 @@ def index_page(pages: Sequence[tuple[str, NotebookNode]], *, note: str = "") -> 
         .get_template("index.html.j2")
         .render(
             cards=cards,
+            decks=_decks(cards),
             note=note,
             sources=list(
                 sources[["id", "title", "publisher", "institute", "licence", "sha256"]].itertuples(

@@ -19,6 +19,16 @@ Everything else (escaping of text outputs and markdown, code highlighting, CSS) 
 nbconvert's usual behaviour. The same notebook outputs always give the same bytes: the
 widget state that nbclient records (random model ids, useless without a kernel) is left out.
 
+Every figure comes with a text alternative (:func:`described_figure_html`): it sits in a
+``<figure>`` named by its title and described by the summary its figure function attached
+(:func:`lowback.figures.style.describe`), in a ``<figcaption class="lowback-figcaption">``,
+with its data as a table behind a ``<details class="lowback-figure-data">`` disclosure
+(:func:`lowback.figures.data_tables.figure_data`: the points of bars and scatters with
+their hover text, histogram bins, heatmap cells, Sankey links, table cells; a capped
+number of rows each, saying how many are left out). The decks hide both classes
+visually; the pages hide the caption visually (it repeats the plot's title and the
+notebook's caption) and keep the data's disclosure in view.
+
 The figure conversion, the offline check, figure counting and headings are shared with
 the slide decks (:mod:`lowback.publish.slides`) and the landing page
 (:mod:`lowback.publish.index`).
@@ -32,17 +42,21 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 
+import jinja2
 import nbformat
 import plotly.io as pio
+from markupsafe import Markup
 from nbconvert import HTMLExporter
 from nbformat import NotebookNode
 from plotly.offline import get_plotlyjs
 
 from lowback.errors import ReportError
+from lowback.figures.data_tables import figure_data, plain_text
+from lowback.figures.style import summary_of
 
 __all__ = [
     "LIVE_ONLY_NOTE",
@@ -52,6 +66,7 @@ __all__ = [
     "check_offline",
     "count_figures",
     "count_rendered_figures",
+    "described_figure_html",
     "figure_html",
     "figures_to_html",
     "first_heading",
@@ -176,7 +191,8 @@ def figure_html(figure: dict, div_id: str) -> str:
 
 
 def figures_to_html(nb: NotebookNode) -> list[str]:
-    """Replace, in place, every plotly output's data by a ``text/html`` rendering.
+    """Replace, in place, every plotly output's data by a ``text/html`` rendering: the
+    figure with its text alternative (:func:`described_figure_html`).
 
     Any other representation of the output (``text/plain``, or a ``text/html`` made by
     another renderer, which may load plotly.js from a CDN) is dropped. A live widget's
@@ -193,10 +209,41 @@ def figures_to_html(nb: NotebookNode) -> list[str]:
             continue
         div_id = _figure_div_id(cell_index, output_index)
         output["data"] = nbformat.from_dict(
-            {"text/html": figure_html(data[PLOTLY_MIMETYPE], div_id)}
+            {"text/html": described_figure_html(data[PLOTLY_MIMETYPE], div_id)}
         )
         div_ids.append(div_id)
     return div_ids
+
+
+# ---------------------------------------------------------------------------------------------
+# The figures' text alternatives
+# ---------------------------------------------------------------------------------------------
+
+_FIGURE_TEMPLATE = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES_DIR / "offline"),
+    autoescape=True,
+    keep_trailing_newline=False,
+).get_template("figure.html.j2")
+
+
+def _title(figure: Mapping) -> str:
+    title = (figure.get("layout") or {}).get("title") or {}
+    return plain_text((title.get("text") if isinstance(title, Mapping) else title) or "Figure")
+
+
+def described_figure_html(figure: Mapping, div_id: str) -> str:
+    """One figure (:func:`figure_html`) in a ``<figure>`` with its text alternative: its
+    title and summary (:func:`lowback.figures.style.summary_of`; the title alone if it has
+    none) in a ``<figcaption>``, and its data as a table
+    (:func:`lowback.figures.data_tables.figure_data`) in a
+    ``<details>`` disclosure. Every text is escaped (the template autoescapes)."""
+    return _FIGURE_TEMPLATE.render(
+        id=div_id,
+        plot=Markup(figure_html(figure, div_id)),  # plotly's own markup: its JSON escapes < > /
+        title=_title(figure),
+        summary=summary_of(figure),
+        sections=figure_data(figure),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,6 +312,12 @@ def _exporter() -> HTMLExporter:
     )
 
 
+def _is_speaker_note(cell: NotebookNode) -> bool:
+    """A markdown cell for the presenter (``metadata.slideshow.slide_type == "notes"``)."""
+    slideshow = cell.get("metadata", {}).get("slideshow", {})
+    return cell.get("cell_type") == "markdown" and slideshow.get("slide_type") == "notes"
+
+
 def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
     """Export an executed notebook to one offline, self-contained HTML page.
 
@@ -279,7 +332,8 @@ def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
     Returns
     -------
     str
-        The page. Plotly figures are drawn by inline scripts with plotly.js embedded once
+        The page, without the speaker notes (markdown cells of slide type ``notes``: the
+        decks show them in reveal's presenter view). Plotly figures are drawn by inline scripts with plotly.js embedded once
         in the ``<head>`` (not at all if there is no figure); nothing is loaded from the
         network. The same cells and outputs always give the same string (the notebook's
         ``metadata.widgets``, random ids recorded by nbclient, is left out).
@@ -295,6 +349,9 @@ def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
     # The widget state nbclient records has random model ids, and no widget manager is loaded.
     nb.metadata.pop("widgets", None)
     div_ids = figures_to_html(nb)
+    # Speaker notes (markdown cells of slide type "notes") are for the decks' presenter
+    # view, not for a reader of the page.
+    nb.cells = [cell for cell in nb.cells if not _is_speaker_note(cell)]
     page_title = title or first_heading(nb) or nb.metadata.get("title") or "Notebook"
     nb.metadata["title"] = page_title
     resources = {

@@ -26,9 +26,19 @@ tagged ``skip`` are left out entirely, with their outputs. Code inputs and promp
 hidden: an educator presents the results.
 
 Layout: a 1280x720 canvas (a projector's size, shown at scale 1 on one, scaled to fit on
-other screens). Figures keep the heights they were designed with (up to 900 px), so a
-slide taller than the canvas scrolls vertically (mouse wheel, trackpad or scrollbar);
-the arrow keys still move between slides.
+other screens, 1920x1080 included), and no slide scrolls. ``deck.js`` fits each slide when
+it is shown: its figures get the room the text leaves them, at most the height they were
+designed with and at least 320 px; text cells are zoomed down (to 0.6 at least) only if
+that is not enough. A figure that would be shown below about half its height (the tree, the
+audit) keeps its height in a box of the room left, which scrolls inside the slide, and so
+does a table too long for a slide; a plotly table just shrinks (it scrolls its own rows). A
+band under the content holds reveal's controls, progress bar and slide number, so they
+never cover a figure. What a page shows around a figure for screen readers (a caption, the
+data as a table) stays in the deck, hidden from view. ``<section>`` elements inside an
+output (the contradiction cards) become ``<article>``: reveal would take them for slides.
+
+The lesson deck (:mod:`lowback.publish.lesson`) is assembled from the notebooks' cells by
+tag and converted here, in the same run as the per-notebook decks (:func:`build_slides`).
 """
 
 from __future__ import annotations
@@ -49,12 +59,15 @@ from lowback import config
 from lowback.errors import ReportError
 from lowback.publish.build import output_paths, prepare_out_dir, write_outputs
 from lowback.publish.execute import execute_and_convert, read_notebook
+from lowback.publish.lesson import assemble_lesson, check_lesson, read_outline
 from lowback.publish.pages import (
+    PLOTLY_MIMETYPE,
     TEMPLATES_DIR,
     check_offline,
     count_figures,
     figures_to_html,
     first_heading,
+    iter_outputs,
 )
 from lowback.publish.signals import sigterm_as_exit
 
@@ -100,6 +113,7 @@ _FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
 _CSS_IMPORT_RE = re.compile(r"@import\s+(?:url\([^)]*\)|\"[^\"]*\"|'[^']*')[^;]*;")
 _CSS_URL_RE = re.compile(r"url\(\s*(?!['\"]?data:)[^)]*\)", re.IGNORECASE)
 _SCRIPT_END_RE = re.compile(r"</(script)", re.IGNORECASE)
+_SECTION_TAG_RE = re.compile(r"<(/?)section\b", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,6 +217,19 @@ def _slide_cells(nb: NotebookNode) -> list[NotebookNode]:
     return cells
 
 
+def _outputs_for_slides(nb: NotebookNode) -> None:
+    """Ready the outputs for a slide, in place: no ``<section>`` inside an output (reveal
+    counts every ``section`` as a slide), no fixed figure width (a figure is as wide as its
+    slide; its height is fitted by ``deck.js``)."""
+    for _, _, output in iter_outputs(nb):
+        data = output.get("data", {})
+        if "text/html" in data:
+            data["text/html"] = _SECTION_TAG_RE.sub(r"<\1article", "".join(data["text/html"]))
+        figure = data.get(PLOTLY_MIMETYPE)
+        if figure is not None:
+            figure.get("layout", {}).pop("width", None)
+
+
 def count_slide_figures(nb: NotebookNode) -> int:
     """Count the plotly figures a deck of ``nb`` draws: those of the cells not tagged ``skip``.
 
@@ -275,6 +302,7 @@ def notebook_to_slides(nb: NotebookNode, *, reveal_dir: Path, title: str | None 
     assets = _read_reveal(reveal_dir)
     nb = copy.deepcopy(nb)
     nb.cells = _slide_cells(nb)
+    _outputs_for_slides(nb)
     div_ids = figures_to_html(nb)
     deck_title = title or first_heading(nb) or nb.metadata.get("title") or "Notebook"
     nb.metadata["title"] = deck_title
@@ -300,8 +328,9 @@ def build_slides(
     reveal_dir: Path,
     timeout: int = 600,
     jobs: int | None = None,
+    lesson: bool = False,
 ) -> list[Path]:
-    """Execute notebooks and write one offline slide deck per notebook.
+    """Execute notebooks and write one offline slide deck per notebook, and the lesson.
 
     reveal.js is checked first, then every notebook is read, then executed and converted,
     side by side (one kernel per core by default); only when every deck is ready is
@@ -324,17 +353,21 @@ def build_slides(
         Seconds allowed for each cell (default 600).
     jobs : int or None, optional
         How many notebooks run at once (default: one per core, at most one per notebook).
+    lesson : bool, optional
+        Also write the lesson deck (``lesson.slides.html``, see :mod:`lowback.publish.lesson`),
+        assembled from these executed notebooks; its tags are checked before any runs.
 
     Returns
     -------
     list[Path]
-        The written decks, in the order of ``notebooks``.
+        The written decks, in the order of ``notebooks``, then the lesson's.
 
     Raises
     ------
     ReportError
         With a message naming the problem: reveal.js missing (and how to install it),
-        duplicate stems, a notebook that is missing, invalid or fails to run (naming the
+        duplicate stems, a lesson tag that no cell carries (naming it), a notebook that is
+        missing, invalid or fails to run (naming the
         cell; the first in order if several fail), a deck that would need the network, or
         an unwritable ``out_dir`` (naming it and the system's error).
     ValueError
@@ -346,6 +379,10 @@ def build_slides(
     _read_reveal(reveal_dir)  # fail before running any notebook
 
     read = [read_notebook(nb_path) for nb_path in paths]
+    outline = read_outline() if lesson else None
+    if outline is not None:
+        check_lesson(outline, [(p.name, nb) for p, nb in zip(paths, read, strict=True)])
+        targets.append(out_dir / outline.file_name)
     with sigterm_as_exit():
         prepare_out_dir(out_dir, [target.name for target in targets], what="slides")
         built = execute_and_convert(
@@ -354,5 +391,10 @@ def build_slides(
             timeout=timeout,
             jobs=jobs,
         )
-        write_outputs(out_dir, targets, [deck for _, deck in built], what="slides")
+        decks = [deck for _, deck in built]
+        if outline is not None:
+            executed = [(p.name, nb) for p, (nb, _) in zip(paths, built, strict=True)]
+            lesson_nb = assemble_lesson(outline, executed)
+            decks.append(notebook_to_slides(lesson_nb, reveal_dir=reveal_dir, title=outline.title))
+        write_outputs(out_dir, targets, decks, what="slides")
     return targets
