@@ -333,10 +333,11 @@ def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
     -------
     str
         The page, without the speaker notes (markdown cells of slide type ``notes``: the
-        decks show them in reveal's presenter view). Plotly figures are drawn by inline scripts with plotly.js embedded once
-        in the ``<head>`` (not at all if there is no figure); nothing is loaded from the
-        network. The same cells and outputs always give the same string (the notebook's
-        ``metadata.widgets``, random ids recorded by nbclient, is left out).
+        decks show them in reveal's presenter view). Plotly figures are drawn by inline
+        scripts with plotly.js embedded once in the ``<head>`` (not at all if there is no
+        figure); nothing is loaded from the network. The same cells and outputs always give
+        the same string (the notebook's ``metadata.widgets``, random ids recorded by
+        nbclient, is left out).
 
     Raises
     ------
