@@ -169,4 +169,5 @@ def test_a_report_build_writes_the_explorer_with_the_pages(tmp_path):
     written = build_reports([path], tmp_path / "out", timeout=120, explorer=True)
     assert [p.name for p in written] == ["plain.html", "index.html", EXPLORER_FILE]
     assert written[-1].read_text(encoding="utf-8") == explorer_page(default_assessor())
+    assert 'href="explorer.html"' in written[1].read_text(encoding="utf-8"), "the index links it"
     assert not build_reports([path], tmp_path / "none", timeout=120, index=False)[1:]

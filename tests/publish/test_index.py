@@ -96,3 +96,11 @@ def test_the_landing_page_links_the_lesson_and_every_notebook_deck():
     decks = re.findall(r'<a class="deck" href="([^"]*)">', page)
     assert decks == [read_outline().file_name] + [f"{p.stem}.slides.html" for p in NOTEBOOKS]
     assert "use the lesson" in page and "<code>make slides</code> builds them" in page
+
+
+def test_the_landing_page_links_the_offline_explorer_only_when_there_is_one():
+    pages = [(f"{p.stem}.html", nbformat.read(p, as_version=4)) for p in NOTEBOOKS[:1]]
+    assert "explorer.html" not in index_page(pages)
+    page = index_page(pages, explorer="explorer.html")
+    assert page.count('href="explorer.html"') == 2  # the heading and the "Open" link
+    assert page.index('href="explorer.html"') < page.index('class="card"'), "near the top"

@@ -167,7 +167,9 @@ def build_reports(
             executed = [
                 (f"{nb_path.stem}.html", nb) for nb_path, (nb, _) in zip(paths, built, strict=True)
             ]
-            pages.append(index_page(executed, note=note))
+            pages.append(
+                index_page(executed, note=note, explorer=EXPLORER_FILE if explorer else None)
+            )
         if explorer:
             pages.append(explorer_page(_explorer_assessor(parameters or {}), note=note))
         write_outputs(out_dir, targets, pages, what="reports")

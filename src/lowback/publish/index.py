@@ -110,7 +110,9 @@ def _decks(cards: Sequence[dict]) -> list[dict]:
     return decks
 
 
-def index_page(pages: Sequence[tuple[str, NotebookNode]], *, note: str = "") -> str:
+def index_page(
+    pages: Sequence[tuple[str, NotebookNode]], *, note: str = "", explorer: str | None = None
+) -> str:
     """The landing page: what the study is and is not, each notebook's question and key
     figure with a link, the data's sha256 and the library versions. Offline, escaped.
 
@@ -120,6 +122,9 @@ def index_page(pages: Sequence[tuple[str, NotebookNode]], *, note: str = "") -> 
         Each notebook's page file name (the link) and the executed notebook, in order.
     note : str, optional
         A sentence shown under the warnings (text, escaped), e.g. the assumptions used.
+    explorer : str or None, optional
+        The file name of the offline symptom explorer written beside the pages
+        (``explorer.html``), linked near the top; None (the default) when there is none.
 
     Returns
     -------
@@ -138,6 +143,7 @@ def index_page(pages: Sequence[tuple[str, NotebookNode]], *, note: str = "") -> 
         .render(
             cards=cards,
             decks=_decks(cards),
+            explorer=explorer,
             note=note,
             sources=list(
                 sources[["id", "title", "publisher", "institute", "licence", "sha256"]].itertuples(
