@@ -1,5 +1,6 @@
 """Accessibility in a real browser: axe-core finds no serious or critical WCAG 2.1 AA
-violation on any report page, the index, any slide of any deck or the explorers."""
+violation on any report page, the index or the offline explorer (the decks: in
+test_slide_decks.py; the live explorer: in test_explorer.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from lowback import config
 from lowback.publish.explorer_page import explorer_page
 from lowback.publish.index import index_page
 from lowback.publish.pages import notebook_to_html
-from lowback.publish.slides import notebook_to_slides
 from tests.browser.axe import blocking_violations, describe
 from tests.browser.helpers import record, wait_for_js
 from tests.browser.test_report_pages import RENDERED_FIGURES_JS
@@ -36,19 +36,6 @@ def built(tmp_path_factory) -> Path:
     )
     (out / "explorer.html").write_text(explorer_page(), encoding="utf-8")
     return out
-
-
-@pytest.fixture(scope="module")
-def decks(tmp_path_factory, reveal_dir) -> dict[str, Path]:
-    """``{stem: deck}``, the slide deck of each committed notebook."""
-    out = tmp_path_factory.mktemp("a11y-decks")
-    built = {}
-    for path in NOTEBOOKS:
-        deck = out / f"{path.stem}.slides.html"
-        nb = nbformat.read(path, as_version=4)
-        deck.write_text(notebook_to_slides(nb, reveal_dir=reveal_dir), encoding="utf-8")
-        built[path.stem] = deck
-    return built
 
 
 @pytest.fixture
@@ -89,25 +76,6 @@ def test_axe_finds_what_it_must(context, axe_source, tmp_path):
     page, _ = _open(context, bad)
     found = {v["id"] for v in blocking_violations(page, axe_source)}
     assert {"color-contrast", "image-alt", "label"} <= found, found
-
-
-@pytest.mark.parametrize("stem", [p.stem for p in NOTEBOOKS])
-def test_every_slide_has_no_serious_accessibility_violation(stem, decks, context, axe_source):
-    page, _ = _open(context, decks[stem])
-    page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=10_000)
-    # No transition: axe must see each slide as it stands, not half faded in.
-    page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
-    slides = page.evaluate(
-        "() => Reveal.getSlides().map(s => Reveal.getIndices(s)).map(i => [i.h, i.v || 0])"
-    )
-    problems = []
-    for number, (h, v) in enumerate(slides, start=1):
-        page.evaluate(f"() => Reveal.slide({h}, {v})")
-        page.wait_for_timeout(100)  # figures drawn on the slide
-        found = blocking_violations(page, axe_source)  # the slide and the deck's controls
-        if found:
-            problems.append(f"slide {number} ({h}/{v}):\n{describe(found)}")
-    assert not problems, f"{stem}.slides.html:\n" + "\n".join(problems)
 
 
 def test_offline_explorer_with_an_answer_has_no_serious_violation(built, context, axe_source):

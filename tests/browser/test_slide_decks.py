@@ -1,5 +1,6 @@
-"""Slide decks in a real browser: every figure drawn on its slide, offline, no error, and
-every slide of every deck (the lesson's too) within the screen at 1280x720 and 1920x1080."""
+"""Slide decks in a real browser: every figure drawn on its slide, offline, no error, every
+slide of every deck (the lesson's too) within the screen at 1280x720 and 1920x1080, and no
+serious accessibility violation (axe-core)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from lowback import config
 from lowback.publish.lesson import assemble_lesson, read_outline
 from lowback.publish.slides import count_slide_figures, notebook_to_slides
+from tests.browser.axe import blocking_violations, describe
 from tests.browser.test_report_pages import RENDERED_FIGURES_JS, _open
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("[0-9]*.ipynb"))
@@ -86,50 +88,68 @@ def decks(tmp_path_factory, reveal_dir) -> dict[str, tuple[Path, int]]:
     return built
 
 
-@pytest.fixture
-def context(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 720})
-    yield context
-    context.close()
+# Every slide shown at once, one under the other, for one axe scan of the whole deck:
+# reveal hides all slides but the present one (display, visibility, aria-hidden), and axe
+# judges only what is shown.
+SHOW_EVERY_SLIDE_JS = """
+() => {
+  const style = document.createElement("style");
+  style.textContent = `.reveal .slides section { display: block !important;
+    position: relative !important; top: auto !important; transform: none !important;
+    opacity: 1 !important; visibility: visible !important; height: auto !important; }
+    .reveal .slides { position: static !important; transform: none !important;
+    width: auto !important; height: auto !important; zoom: 1 !important; }
+    .reveal, .reveal-viewport { overflow: visible !important; height: auto !important; }`;
+  document.head.appendChild(style);
+  document.querySelectorAll(".reveal .slides section").forEach((section) => {
+    section.removeAttribute("aria-hidden");
+    section.removeAttribute("hidden");
+    section.classList.remove("future", "past");
+  });
+  return document.querySelectorAll(".reveal .slides section").length;
+}
+"""
 
 
 @pytest.mark.parametrize("stem", DECKS)
-def test_deck_draws_every_figure_on_its_slide_offline(stem, decks, context, screenshots_dir):
+def test_deck_in_the_browser(stem, decks, browser, axe_source, screenshots_dir):
+    """Each deck, walked slide by slide as a presenter would, at 1280x720 then 1920x1080:
+
+    * no slide scrolls, no figure is cut off by the slide's bottom, no control covers a
+      figure (on either screen);
+    * every figure of its slides is drawn, the walk reaches the last slide, and nothing
+      asks for the network or logs an error;
+    * axe finds no serious or critical WCAG 2.1 AA violation on any slide or in the
+      deck's controls (every slide shown at once, one scan).
+    """
     deck, expected = decks[stem]
     assert expected > 0
-    page, recorder = _open(context, deck)
-    page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=10_000)
-    slides = page.evaluate("() => Reveal.getTotalSlides()")
-    page.screenshot(path=str(screenshots_dir / f"{stem}.slides.png"))
-    for _ in range(slides):  # every slide shown once, as a presenter would
-        page.evaluate("() => Reveal.next()")
-        page.wait_for_timeout(120)
-    drawn = page.evaluate(RENDERED_FIGURES_JS)
-    assert drawn == expected, (
-        f"{stem}: {drawn} figure(s) drawn in the deck, its slides hold {expected}"
-    )
-    assert page.evaluate("() => Reveal.isLastSlide()"), f"{stem}: the deck did not reach its end"
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page, recorder = _open(context, deck)
+        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=10_000)
+        page.screenshot(path=str(screenshots_dir / f"{stem}.slides.png"))
+        too_tall = {}
+        for width, height in SCREENS:
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_function(
+                f"() => Math.abs(Reveal.getScale() - {width / 1280}) < 1e-6", timeout=5_000
+            )
+            page.evaluate("() => Reveal.slide(0, 0)")
+            too_tall[f"{width}x{height}"] = page.evaluate(WALK_JS)
+        reached_end = page.evaluate("() => Reveal.isLastSlide()")
+        drawn = page.evaluate(RENDERED_FIGURES_JS)
+        page.set_viewport_size({"width": 1280, "height": 720})
+        assert page.evaluate(SHOW_EVERY_SLIDE_JS) > 0
+        violations = blocking_violations(page, axe_source)
+    finally:
+        context.close()
+    for screen, problems in too_tall.items():
+        assert not problems, f"{stem} at {screen}, over the 720 px canvas: " + "; ".join(problems)
+    assert drawn == expected, f"{stem}: {drawn} figure(s) drawn, its slides hold {expected}"
+    assert reached_end, f"{stem}: the walk did not reach the deck's last slide"
+    assert not violations, f"{stem}.slides.html:\n{describe(violations)}"
     assert not recorder.blocked_requests, f"{stem}: network requests: {recorder.blocked_requests}"
     assert not recorder.failed_requests, f"{stem}: failed requests: {recorder.failed_requests}"
     assert not recorder.console_errors, f"{stem}: console errors: {recorder.console_errors}"
     assert not recorder.page_errors, f"{stem}: uncaught errors: {recorder.page_errors}"
-
-
-@pytest.mark.parametrize("screen", SCREENS, ids=[f"{w}x{h}" for w, h in SCREENS])
-@pytest.mark.parametrize("stem", DECKS)
-def test_every_slide_fits_the_screen(stem, screen, decks, browser):
-    """No slide scrolls, no figure is cut off by the slide's bottom, no control covers a
-    figure: on a projector's 1280x720 and a 1920x1080 screen."""
-    width, height = screen
-    context = browser.new_context(viewport={"width": width, "height": height})
-    try:
-        page, recorder = _open(context, decks[stem][0])
-        page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=10_000)
-        assert page.evaluate("() => Reveal.getScale()") == pytest.approx(width / 1280)
-        too_tall = page.evaluate(WALK_JS)
-        assert not recorder.page_errors, f"{stem}: uncaught errors: {recorder.page_errors}"
-    finally:
-        context.close()
-    assert not too_tall, f"{stem} at {width}x{height}, over the 720 px canvas: " + "; ".join(
-        too_tall
-    )

@@ -195,7 +195,8 @@ def test_every_notebook_is_tagged_for_slides(committed):
 def test_deck_draws_every_figure_on_a_slide_with_its_heading(name, committed, decks):
     html, nb = decks[name], committed[name]
     slides = _read_deck(html).slides
-    assert 8 <= len(slides) <= 20, f"{name}: {len(slides)} slides"
+    # Enough to tell the story, few enough for one sitting (02 has its plain-words slides).
+    assert 8 <= len(slides) <= 24, f"{name}: {len(slides)} slides"
     drawn = sum(count_rendered_figures(slide.scripts) for slide in slides)
     assert drawn == count_rendered_figures(html) == count_slide_figures(nb) == count_figures(nb)
     for slide in slides:

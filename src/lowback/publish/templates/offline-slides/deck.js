@@ -8,7 +8,7 @@
   under or over it, stays as far from the plot as designed, rather than shrinking with the
   plot onto the axis), and gives up the blank at the bottom of its margins to its plot; its
   least height leaves its plot MIN_PLOT px. Headings are never zoomed. The fitted slide is
-  marked data-lowback-fitted (the browser tests wait for it). resources.lowback_reveal_config:
+  marked data-lowback-fitted (the browser tests wait for it); a resize fits them again. resources.lowback_reveal_config:
   the Reveal.initialize options, as JSON.
 -#}
 (function () {
@@ -112,11 +112,14 @@
       ? parent : gd;
   }
   function setHeight(gd, height, last) {
-    // last: the final size, where a figure shown below SCROLL_BELOW of its height keeps
-    // it, in a box of that height that scrolls (its labels stay readable).
+    // last: the final size, where a figure shown below SCROLL_BELOW of its height, or with
+    // a plot under MIN_PLOT / 2 px, keeps its height in a box of that height that scrolls
+    // (its labels stay readable).
     var held = frame(gd);
     var box = held.parentElement.classList.contains("lowback-viewport") ? held.parentElement : null;
-    var tall = last && !isTable(gd) && height < natural(gd) * SCROLL_BELOW;
+    var d0 = gd.lowbackDesign;
+    var squeezed = d0 && height - d0.top - d0.bottom < Math.min(MIN_PLOT / 2, d0.plot);
+    var tall = last && !isTable(gd) && (height < natural(gd) * SCROLL_BELOW || squeezed);
     if (tall && !box) {
       box = document.createElement("div");
       box.className = "lowback-viewport";
@@ -168,6 +171,14 @@
     tallest.classList.add("lowback-viewport");
     tallest.style.maxHeight = Math.max(80, tallest.offsetHeight - over / zoom - 4) + "px";
   }
+  function shrinkText(slide) {  // zoom text down, 5 % at a time, until the slide fits
+    var zoom = 1;
+    while (contentBottom(slide) > room(slide) && zoom > MIN_ZOOM + 1e-9) {
+      zoom = Math.round((zoom - 0.05) * 100) / 100;
+      zoomText(slide, zoom);
+    }
+    return zoom;
+  }
   function fit(slide) {
     if (!slide) { return Promise.resolve(); }
     var figures = window.Plotly ? figuresOf(slide) : [];
@@ -179,11 +190,15 @@
     });
     return Promise.all(figures.map(function (gd, i) { return setHeight(gd, floors[i], false); }))
       .then(function () {
-        var zoom = 1;
-        while (contentBottom(slide) > room(slide) && zoom > MIN_ZOOM + 1e-9) {
-          zoom = Math.round((zoom - 0.05) * 100) / 100;
-          zoomText(slide, zoom);
-        }
+        shrinkText(slide);
+        if (contentBottom(slide) <= room(slide) || !figures.length) { return; }
+        // Even the least text leaves the figures' plots too little: give up MIN_PLOT.
+        zoomText(slide, 1);
+        floors = figures.map(function (gd) { return Math.min(natural(gd), MIN_FIGURE); });
+        return Promise.all(figures.map(function (gd, i) { return setHeight(gd, floors[i], false); }))
+          .then(function () { shrinkText(slide); });
+      })
+      .then(function () {
         boxTallestText(slide);
         var spare = Math.max(0, room(slide) - contentBottom(slide) - 2);
         var wants = figures.map(function (gd, i) { return natural(gd) - floors[i]; });
@@ -205,4 +220,12 @@
   options.plugins = [window.RevealNotes];
   Reveal.initialize(options).then(function () { return fit(Reveal.getCurrentSlide()); });
   Reveal.on("slidechanged", function (event) { fit(event.currentSlide); });
+  // A new screen size (a laptop's window going full screen on the projector): every slide
+  // was fitted at the old scale, so each is fitted again, the shown one now, the others
+  // when they are shown.
+  Reveal.on("resize", function () {
+    Array.prototype.forEach.call(document.querySelectorAll(".reveal .slides section"),
+      function (slide) { delete slide.dataset.lowbackFitted; });
+    fit(Reveal.getCurrentSlide());
+  });
 })();
