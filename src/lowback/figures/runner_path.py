@@ -24,6 +24,7 @@ from lowback.figures.style import (
     DARK_COLOUR,
     EMPTY_COLOUR,
     TRIAGE_TINTS,
+    add_pain_type_legend,
     describe,
     escape_wrapped,
     pain_type_colours,
@@ -215,16 +216,7 @@ def runner_path_figure(
 
     root = int(tree.estimator.tree_.n_node_samples[0])
     fig = go.Figure(go.Scatter(x=[None], y=[None], showlegend=False, hoverinfo="skip"))
-    for pain_type in shown:
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=pain_type,
-                marker={"symbol": "square", "size": 16, "color": colours[pain_type]},
-            )
-        )
+    add_pain_type_legend(fig, shown, colours, size=16)
     height = round(TOP_PX + BOTTOM_PX + ROW_PX * (len(steps) * ROW + LEAF_ROWS))
     title = (
         f"One runner's path: {plain(name)}, through the tree fitted on {root:,} simulated runners"

@@ -208,6 +208,24 @@ def pain_types_in(names: Iterable[str], colours: Mapping[str, str]) -> list[str]
     return [t for t in colours if t in names]
 
 
+def add_pain_type_legend(
+    fig: go.Figure, pain_types: Iterable[str], colours: Mapping[str, str], *, size: int = 14
+) -> go.Figure:
+    """Add a legend entry (a square in its colour, no data) for each pain type, in order:
+    the key of a figure that colours shapes or annotations rather than traces."""
+    for pain_type in pain_types:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=pain_type,
+                marker={"symbol": "square", "size": size, "color": colours[pain_type]},
+            )
+        )
+    return fig
+
+
 def plain(text: object) -> str:
     """Record text for plotly, shown as written: ``<``, ``>`` and ``&`` escaped, so no tag of
     plotly's pseudo-HTML is ever read in it. Quotes stay as they are: plotly.js decodes

@@ -32,6 +32,7 @@ from lowback.figures.style import (
     NOTE_COLOUR,
     REFERENCE_COLOUR,
     TEXT_COLOUR,
+    add_pain_type_legend,
     counted,
     describe,
     dropdown,
@@ -334,16 +335,7 @@ def tree_figure(
             name="nodes",
         )
     )
-    for pain_type in shown:
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=pain_type,
-                marker={"symbol": "square", "size": 14, "color": colours[pain_type]},
-            )
-        )
+    add_pain_type_legend(fig, shown, colours)
 
     entries = menu_entries(tree, kb, examples or {}, found)
     fixed = len(fig.data)
