@@ -147,6 +147,16 @@ def test_explorer_flags_toes_pain_as_urgent_with_the_quote(explorer_page, screen
     assert "Pain radiating to the toes" in page.inner_text("body")
 
 
+def test_explorer_labels_are_sized_for_a_projector(explorer_page):
+    page, _ = explorer_page
+    page.get_by_role("checkbox", name=BENDING, exact=True).wait_for(timeout=60_000)
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('.widget-checkbox label, .widget-text input')]
+              .map(el => parseFloat(getComputedStyle(el).fontSize))"""
+    )
+    assert sizes and min(sizes) >= 18, f"control text sizes (px): {sorted(set(sizes))}"
+
+
 def test_explorer_has_no_serious_accessibility_violation(explorer_page, axe_source):
     """With an assessment shown (after the test above ticked two signs), axe finds no
     serious or critical WCAG 2.1 AA violation in the app's own part of the page."""

@@ -24,7 +24,7 @@ from lowback.study import plain_words
 from lowback.study.gate import GATE_SCOPE
 from lowback.study.triage import DISCLAIMER, Assessment, Assessor, default_assessor, modality_note
 
-CONTROL_WIDTH = "400px"  # wide enough for the longest sign's label and the age field
+CONTROL_WIDTH = "460px"  # the longest sign's label at 18 px, and the age field
 
 _TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
