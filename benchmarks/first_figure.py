@@ -59,6 +59,11 @@ def floor_page(path: Path) -> Path:
     return path
 
 
+def pages_with_figures(pages: list[Path]) -> list[Path]:
+    """The pages that draw at least one plotly figure, in order."""
+    return [p for p in pages if "Plotly.newPlot(" in p.read_text(encoding="utf-8")]
+
+
 def _first_figure_ms(browser, page_path: Path) -> float:
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
@@ -77,8 +82,10 @@ def _first_figure_ms(browser, page_path: Path) -> float:
 def first_figure(pages: list[Path], repeat: int = 5) -> dict | None:
     """Each page's median time to its first drawn figure, against the floor page's.
 
-    Returns None when playwright or Chromium is missing (the target is then not measured).
+    Pages that draw no figure (the offline explorer) are left out. Returns None when
+    playwright or Chromium is missing (the target is then not measured).
     """
+    pages = pages_with_figures(pages)
     try:
         from playwright.sync_api import sync_playwright
 

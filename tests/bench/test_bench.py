@@ -294,6 +294,13 @@ def test_the_table_says_when_the_first_figure_was_not_measured(canned):
     assert "first figure drawn (Chromium) / floor page" in output.table(results)
 
 
+def test_a_page_without_a_figure_is_not_timed(tmp_path: Path):
+    explorer = tmp_path / "explorer.html"
+    explorer.write_text("<html><body>no figure</body></html>", encoding="utf-8")
+    floor = first_figure_module.floor_page(tmp_path / "floor.html")
+    assert first_figure_module.pages_with_figures([explorer, floor]) == [floor]
+
+
 def test_the_floor_page_holds_plotly_js_and_one_empty_figure(tmp_path: Path):
     from plotly.offline import get_plotlyjs
 
