@@ -280,11 +280,12 @@ def test_table_lists_every_benchmark_and_verdict(canned):
     assert "lowback --help (cold) / python -c pass" in text
 
 
-def test_first_figure_is_not_measured_without_chromium(monkeypatch):
+def test_first_figure_is_not_measured_without_chromium(monkeypatch, tmp_path: Path):
     import tests.browser.conftest as browser_conftest
 
     monkeypatch.setattr(browser_conftest, "find_chromium", lambda: None)
-    assert first_figure_module.first_figure([Path("01.html")], repeat=1) is None
+    page = first_figure_module.floor_page(tmp_path / "01.html")
+    assert first_figure_module.first_figure([page], repeat=1) is None
 
 
 def test_the_table_says_when_the_first_figure_was_not_measured(canned):
