@@ -83,8 +83,14 @@ validate: $(STAMP) ## Check the records and their sentence coverage
 explore: $(STAMP) ## The symptom explorer as an app, no code (Voila on 127.0.0.1, token; Ctrl-C stops it)
 	$(BIN)/lowback explore $(if $(PORT),--port $(PORT))
 
+# Saved notebooks keep figures as plotly data only, as `make notebooks` stores them: the
+# kernels' renderer is pinned, and the server's save hook (LAB_CONFIG, on JUPYTER_CONFIG_PATH
+# before your own) drops the PNG snapshot JupyterLab's plotly extension adds to each figure.
+LAB_CONFIG := $(CURDIR)/src/lowback/app/jupyter/lab
+
 lab: $(STAMP) ## Start JupyterLab on 127.0.0.1 with RISE slides (token auth on; open the URL it prints)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
+	JUPYTER_CONFIG_PATH=$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} PLOTLY_RENDERER=plotly_mimetype \
+		$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lock: ## Re-resolve requirements.lock from pyproject.toml (exact versions and hashes)
 	$(PYTHON) -m venv .venv-lock

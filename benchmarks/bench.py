@@ -11,8 +11,8 @@ Run with ``python -m benchmarks [--quick] [--no-tests] [--out DIR]``.
 """
 
 # This module runs the suite and holds its command line. The benchmarks are in
-# benchmarks.study (cohort, tree fit, assess), .startup (the CLI's start-up), .first_figure
-# (time to the first figure drawn in Chromium),
+# benchmarks.study (cohort, tree fit, assess, batch assess), .startup (the CLI's start-up),
+# .first_figure (time to the first figure drawn in Chromium),
 # .knowledge_base (load by size, on .synthetic data), .notebooks (study run, report build,
 # page weight) and .testsuite (make test); .targets judges them and .output writes them.
 
@@ -41,6 +41,7 @@ def run(quick: bool = False, tests: bool = True) -> dict:
             [10_000, 100_000] if quick else [10_000, 100_000, 1_000_000]
         ),
         "assess": study.assess_latency(cold_repeat=1 if quick else 3),
+        "batch": study.batch_assess(repeat=1 if quick else 3),
         "startup": startup.cli_startup(repeat=10 if quick else 20),
         "kb": knowledge_base.kb_scale([1_000, 10_000, 30_000, 100_000], repeat=3 if quick else 7),
         "study": notebooks.study_run(study_notebooks, repeat=1 if quick else 3),

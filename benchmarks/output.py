@@ -28,6 +28,14 @@ def _cells(results: dict) -> Iterator[tuple[str, str, str]]:
         f"{a['cli_ratio']:.2f}x",
         f"<= 1.5x ({a['cli_seconds']:.2f} s / {a['floor_seconds']:.2f} s)",
     )
+    for row in results["batch"]["rows"]:
+        target = "<= 2 s " if row["profiles"] == 10_000 else ""
+        rate = f"{row['profiles_per_second']:,.0f} profiles/s"
+        yield (
+            f"assess --from, warm, {row['profiles']:,} profiles",
+            f"{row['seconds']:.2f} s",
+            (f"{target}({rate}, {row['distinct_share']:.0%} distinct)"),
+        )
     startup = results["startup"]
     floor_ms = startup["floor_seconds"] * 1e3
     for row in startup["rows"]:

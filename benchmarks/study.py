@@ -96,3 +96,69 @@ def assess_latency(calls: int = 2_000, cold_repeat: int = 3) -> dict:
         "floor_seconds": floor,
         "cli_ratio": cold / floor,
     }
+
+
+def write_profiles(path, n: int, seed: int = 0) -> None:
+    """A profiles CSV of ``n`` runners, as an analyst's survey might hold them: 1 to 3
+    signs of those ``lowback assess`` takes, an age from 18 to 80 (empty one time in ten),
+    0 to 2 risk factors; seeded, so every run times the same file."""
+    import csv
+    import random
+
+    from lowback.study.triage import default_assessor
+
+    assessor = default_assessor()
+    signs, factors = list(assessor.signs), list(assessor.rules.risk_factors)
+    rng = random.Random(seed)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["id", "symptoms", "age", "risk_factors"])
+        for i in range(n):
+            age = "" if rng.random() < 0.1 else rng.randint(18, 80)
+            writer.writerow(
+                [
+                    f"runner{i}",
+                    ";".join(rng.sample(signs, rng.randint(1, 3))),
+                    age,
+                    ";".join(rng.sample(factors, rng.randint(0, 2))),
+                ]
+            )
+
+
+def batch_assess(sizes: tuple[int, ...] = (1_000, 10_000), repeat: int = 3) -> dict:
+    """``lowback assess --from`` in a warm process (the assessor fitted beforehand): read
+    the CSV, check and assess every row, write JSON Lines to memory, as the command does;
+    and the share of distinct profiles, which the batch assesses once each."""
+    import io
+    import tempfile
+    from pathlib import Path
+
+    from lowback.study.batch import Batch
+
+    batch = Batch()  # fits the default assessor: the cold start is not timed here
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="lowback-bench-batch-") as folder:
+        for n in sizes:
+            path = Path(folder) / f"profiles-{n}.csv"
+            write_profiles(path, n)
+
+            def run(path=path) -> int:
+                sink = io.StringIO()
+                for result in Batch(batch.assessor, seed=batch.seed).assess(path):
+                    sink.write(batch.json_line(result) + "\n")
+                return sink.tell()
+
+            run()  # warm the assessor's caches of quotes
+            seconds = best_of(run, repeat=repeat)
+            profiles = list(batch.read(path))
+            distinct = {(frozenset(p.symptoms), p.age, frozenset(p.risk_factors)) for p in profiles}
+            rows.append(
+                {
+                    "profiles": n,
+                    "seconds": seconds,
+                    "profiles_per_second": n / seconds,
+                    "distinct_share": len(distinct) / n,
+                    "output_bytes": run(),
+                }
+            )
+    return {"rows": rows}

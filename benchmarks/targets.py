@@ -40,6 +40,10 @@ TARGETS: dict[str, Target] = {
         lambda r: max(x["ratio"] for x in r["tree"]["rows"]) <= 1.1,
     ),
     "assess warm per call": ("well under 1 ms", lambda r: r["assess"]["warm_ms_per_call"] < 0.5),
+    "batch assess 10^4 profiles": (
+        "at most 2 s (warm)",
+        lambda r: _row(r["batch"]["rows"], "profiles", 10_000)["seconds"] <= 2,
+    ),
     "CLI cold / import sklearn.tree": ("at most 1.5x", lambda r: r["assess"]["cli_ratio"] <= 1.5),
     "CLI --version / python -c pass": _startup("lowback --version"),
     "CLI --help / python -c pass": _startup("lowback --help"),

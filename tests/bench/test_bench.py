@@ -194,6 +194,21 @@ def canned(monkeypatch: pytest.MonkeyPatch):
     )
     assess = {"warm_ms_per_call": 0.1, "cli_seconds": 1.2, "floor_seconds": 1.0, "cli_ratio": 1.2}
     monkeypatch.setattr(study, "assess_latency", lambda cold_repeat: assess)
+    monkeypatch.setattr(
+        study,
+        "batch_assess",
+        lambda repeat: {
+            "rows": [
+                {
+                    "profiles": n,
+                    "seconds": n / 1e4,
+                    "profiles_per_second": 1e4,
+                    "distinct_share": 0.9,
+                }
+                for n in (1_000, 10_000)
+            ]
+        },
+    )
     monkeypatch.setattr(startup, "cli_startup", lambda repeat: copy.deepcopy(STARTUP))
     monkeypatch.setattr(
         notebooks, "report_weight", lambda _: {"rows": [{"page": "01.html", "ratio": 1.1}]}
@@ -241,6 +256,7 @@ def _set(results: dict, path: tuple, value: float) -> None:
         ("report build / floor report build", ("report", "ratio"), 2.0, 2.01),
         ("make test wall time", ("tests", "seconds"), 119.0, 121.0),
         ("tree fit / sklearn fit", ("tree", "rows", 0, "ratio"), 1.1, 1.11),
+        ("batch assess 10^4 profiles", ("batch", "rows", 1, "seconds"), 2.0, 2.01),
         ("CLI --version / python -c pass", ("startup", "rows", 0, "ratio"), 5.0, 5.01),
         ("CLI --help / python -c pass", ("startup", "rows", 1, "ratio"), 5.0, 5.01),
         (
@@ -278,6 +294,10 @@ def test_table_lists_every_benchmark_and_verdict(canned):
     version = r"lowback --version \(cold\) / python -c pass +2\.50x  <= 5x \(50 ms / 20 ms\)"
     assert re.search(f"^{version}$", text, re.MULTILINE)
     assert "lowback --help (cold) / python -c pass" in text
+    batch = (
+        r"assess --from, warm, 10,000 profiles +1\.00 s  <= 2 s \(10,000 profiles/s, 90% distinct\)"
+    )
+    assert re.search(f"^{batch}$", text, re.MULTILINE)
 
 
 def test_first_figure_is_not_measured_without_chromium(monkeypatch, tmp_path: Path):

@@ -116,8 +116,13 @@ def make_dry_run(target: str, uid: int, tmp_path: Path, makefile: Path | None = 
         text=True,
         check=True,
     )
-    line = next(ln for ln in done.stdout.splitlines() if re.search(rf"\b{target}\b", ln))
-    return shlex.split(line)
+    lines = done.stdout.replace("\\\n", " ").splitlines()  # a recipe's continued lines, joined
+    line = next(ln for ln in lines if re.search(rf"\b{target}\b", ln))
+    words = shlex.split(line)
+    # The environment a recipe sets for its command (VAR=value before it) is not the command.
+    while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
+        words.pop(0)
+    return words
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")

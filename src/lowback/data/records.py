@@ -63,6 +63,36 @@ class KnowledgeBase:
     def _table(self, name: str) -> pd.DataFrame:
         return self._tables[name].copy(deep=False)
 
+    def __repr__(self) -> str:
+        """A summary in a few lines, not the texts: each source (id, publisher, present
+        or missing), each table's row count and each entity kind's count.
+
+        Examples
+        --------
+        >>> kb = load_knowledge_base(warn_missing=False)
+        >>> print(kb)  # doctest: +ELLIPSIS, +NORMALIZE_WHITESPACE
+        KnowledgeBase of .../data: ... source(s) present, ... missing
+          source runners_low_back_pain The web article present
+        ...
+          rows: sources ..., passages ..., entities ..., claims ..., skipped ..., ...
+          entities: pain_type ..., symptom ..., ...
+        """
+        sources = self._tables["sources"]
+        present = zip(sources["id"], sources["publisher"], strict=True)
+        rows = [(str(id_), str(by), "present") for id_, by in present]
+        rows += [(m.id, "", "missing") for m in self.missing]  # its row is left out
+        id_width = max((len(row[0]) for row in rows), default=0)
+        by_width = max((len(row[1]) for row in rows), default=0)
+        kinds = self._tables["entities"]["kind"].astype(str).value_counts()
+        lines = [
+            f"KnowledgeBase of {self.root}: {len(sources)} source(s) present, "
+            f"{len(self.missing)} missing",
+            *(f"  source {id_:<{id_width}}  {by:<{by_width}}  {state}" for id_, by, state in rows),
+            "  rows: " + ", ".join(f"{name} {len(table)}" for name, table in self._tables.items()),
+            "  entities: " + ", ".join(f"{kind} {kinds.get(kind, 0)}" for kind in KINDS),
+        ]
+        return "\n".join(lines)
+
     @property
     def sources(self) -> pd.DataFrame:
         """The source documents present: ``id, path, title, sha256, format, fetch,

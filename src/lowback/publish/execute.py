@@ -143,6 +143,27 @@ KERNEL_ARGUMENTS = [
 ]
 
 
+class _EncryptedClient(NotebookClient):
+    """A :class:`~nbclient.NotebookClient` whose kernels talk over encrypted sockets.
+
+    ipykernel warns on every start over plain TCP ("Kernel is running over TCP without
+    encryption", in ``IPKernelApp.init_sockets``) unless its connection file holds CurveZMQ
+    keys. jupyter_client (8.10+) provisions them when its kernel manager is asked to
+    (``KernelManager.transport_encryption = "auto"``) and the kernelspec declares
+    ``"supported_encryption": ["curve"]``, as ipykernel's ``python3`` does. So the traffic
+    is encrypted and the warning's cause is gone, not its message: every other line the
+    kernel logs, and every error, still shows.
+    """
+
+    def create_kernel_manager(self) -> KernelManager:
+        km = super().create_kernel_manager()
+        # Refused (a TraitError) where pyzmq lacks CurveZMQ: the kernel then runs over
+        # plain TCP as before, and the warning it prints is true.
+        with contextlib.suppress(Exception):
+            km.transport_encryption = "auto"
+        return km
+
+
 def _execute(
     nb: NotebookNode, path: Path, *, timeout: int, kernel_name: str, run: _Run | None = None
 ) -> NotebookNode:
@@ -156,7 +177,7 @@ def _execute(
     def _remember_cell(cell: NotebookNode, cell_index: int) -> None:
         current["index"] = cell_index
 
-    client = NotebookClient(
+    client = _EncryptedClient(
         nb,
         timeout=timeout,
         kernel_name=kernel_name,

@@ -52,8 +52,9 @@ def _unlink_quietly(path: Path) -> None:
         path.unlink()
 
 
-def _write_temp(path: Path, text: str) -> Path:
-    """Write ``text`` to a new temporary file next to ``path`` and return the temp path.
+def _write_temp(path: Path, text: str | bytes) -> Path:
+    """Write ``text`` (UTF-8) or bytes to a new temporary file next to ``path`` and return
+    the temp path.
 
     The temp file gets ``path``'s permission bits if ``path`` exists, else ``0o644``. On any
     failure the temp file is removed and the error re-raised.
@@ -62,8 +63,9 @@ def _write_temp(path: Path, text: str) -> Path:
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
@@ -220,8 +222,8 @@ def tidy(folder: Path, names: Sequence[str]) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def write_atomic_set(folder: Path, files: Mapping[str, str]) -> list[Path]:
-    """Write several UTF-8 text files into one folder as a set: all of them, or none.
+def write_atomic_set(folder: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+    """Write several files (UTF-8 texts or bytes) into one folder as a set: all or none.
 
     Every file is first written to a temporary file next to it (``.NAME.XXXXXXXX.tmp``,
     flushed to disk); only then are they renamed into place, one :func:`os.replace` each.
@@ -246,8 +248,9 @@ def write_atomic_set(folder: Path, files: Mapping[str, str]) -> list[Path]:
     ----------
     folder : Path
         An existing folder.
-    files : Mapping[str, str]
-        File names (no folder part) and their texts, written with newlines as given.
+    files : Mapping[str, str or bytes]
+        File names (no folder part) and their texts (written as UTF-8, newlines as given)
+        or bytes (written as they are).
 
     Returns
     -------

@@ -159,6 +159,8 @@ class Assessor:
         for column in ("relation", "modality"):
             claims[column] = claims[column].astype(str)
         self._labels = dict(zip(kb.entities["id"], kb.entities["label"], strict=True))
+        self._kinds = dict(zip(kb.entities["id"], kb.entities["kind"].astype(str), strict=True))
+        self._gate_evidence: dict[str, Evidence] = {}  # sign_evidence of gate-only signs
         # The pain type the types are types of (low back pain): advice for it always fits.
         self._umbrella = tuple(dict.fromkeys(claims.loc[claims["relation"] == "type_of", "object"]))
         self._sign_claims = self._first_sign_claims(claims)
@@ -230,21 +232,24 @@ class Assessor:
         claim; for a red flag without one, the most pressing rule it raises."""
         if sign in self._sign_claims:
             return self._sign_claims[sign]
+        if sign in self._gate_evidence:  # found once per assessor: assess calls this a lot
+            return self._gate_evidence[sign]
         rules = [r for r in self.gate.rules if r["red_flag"] == sign] or [
             r for r in self.gate.rules if sign in r["signs"]
         ]
         rule = max(rules, key=lambda r: TRIAGE_LEVELS.index(r["level"]))
-        kind = self.all_records.entities.set_index("id").loc[sign, "kind"]
-        return Evidence(
+        evidence = Evidence(
             rule["quote"],
             int(rule["start"]),
             int(rule["end"]),
             source=rule["source"],
             id=sign,
-            kind=str(kind),
+            kind=self._kinds[sign],
             label=self._labels[sign],
             record=rule["id"],
         )
+        self._gate_evidence[sign] = evidence
+        return evidence
 
     def fitting_advice(self, targets: list[str], worsened: set[str], level: str) -> list[Advice]:
         """The advice for ``targets`` that fits a verdict at ``level``.

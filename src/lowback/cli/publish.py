@@ -1,0 +1,138 @@
+"""``lowback report``, ``slides``, ``execute`` and ``explore``: notebooks run and published,
+and the live explorer."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from lowback import config
+from lowback.cli.shared import DISCLAIMER, _load
+
+
+def _skip_slow_optional_imports() -> None:
+    """Make jsonschema's optional ``rfc3987_syntax`` import fail fast in this process.
+
+    The commands that run notebooks import nbformat, hence jsonschema, which imports
+    ``rfc3987_syntax`` if installed: about 2 s spent building parsers for the "iri"
+    formats, which no notebook schema uses. Only for this CLI process, never on ``import
+    lowback``; the kernels get the same (see ``lowback.publish.execute.KERNEL_ARGUMENTS``).
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: Path | None) -> int:
+    _skip_slow_optional_imports()
+    from lowback.errors import AssumptionError, RecordError
+
+    parameters = {}
+    try:  # the records first (a missing NIH text is said here, once): no notebook runs on bad ones
+        kb = _load(config.DATA_DIR)
+    except RecordError as err:
+        print(f"report not written, no notebook run: {err}", file=sys.stderr)
+        return 1
+    if assumptions is not None:
+        from lowback.study.assumptions import load_assumptions
+
+        try:
+            load_assumptions(kb, assumptions)
+        except AssumptionError as err:
+            print(f"report not written, no notebook run: {err}", file=sys.stderr)
+            return 1
+        parameters["ASSUMPTIONS"] = str(assumptions.resolve())
+        out = out or config.REPORTS_DIR / assumptions.stem
+    from lowback.errors import ReportError
+    from lowback.publish.build import build_reports
+
+    try:
+        written = build_reports(
+            notebooks,
+            out or config.REPORTS_DIR,
+            timeout=timeout,
+            parameters=parameters,
+            explorer=True,
+        )
+    except ReportError as err:
+        print(f"report not written: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # the kernels are shut down; no page is half-written
+        folder = out or config.REPORTS_DIR
+        print(f"report interrupted: {folder} has all this build's pages or none", file=sys.stderr)
+        return 130
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _explore(port: int, token: str | None) -> int:
+    import shutil
+    import subprocess
+
+    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
+    if voila is None:
+        print("lowback explore needs Voila: run `make explore` (it installs it)", file=sys.stderr)
+        return 1
+    if not 1024 <= port <= 65535:
+        print(f"lowback explore: --port must be 1024 to 65535, got {port}", file=sys.stderr)
+        return 2
+    from lowback.app.server import APP_DIR, explore_server
+
+    command, environment = explore_server(voila, port, token)
+    token = environment["JUPYTER_TOKEN"]
+    # Voila runs in a session of its own: Ctrl-C reaches only this process, which stops
+    # Voila with SIGTERM, its clean shutdown (SIGINT makes it print a traceback). It runs
+    # in the app's folder, so that no voila.py or voila.json from elsewhere configures it.
+    server = subprocess.Popen(command, start_new_session=True, env=environment, cwd=APP_DIR)
+    print(f"Symptom explorer: http://127.0.0.1:{port}/?token={token}  (Ctrl-C stops it)")
+    print(DISCLAIMER, flush=True)
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        print("Symptom explorer stopped.")
+        return 0
+
+
+def _slides(
+    notebooks: list[Path], out: Path, reveal_dir: Path | None, timeout: int, lesson: bool
+) -> int:
+    _skip_slow_optional_imports()
+    from lowback.errors import ReportError
+    from lowback.publish.slides import DEFAULT_REVEAL_DIR, build_slides
+
+    try:
+        written = build_slides(
+            notebooks,
+            out,
+            reveal_dir=reveal_dir or DEFAULT_REVEAL_DIR,
+            timeout=timeout,
+            lesson=lesson,
+        )
+    except ReportError as err:
+        print(f"slides not written: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:  # the kernels are shut down; no deck is half-written
+        print(f"slides interrupted: {out} has all this build's decks or none", file=sys.stderr)
+        return 130
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _execute(notebooks: list[Path]) -> int:
+    _skip_slow_optional_imports()
+    from lowback.errors import ReportError
+    from lowback.publish.execute import store_outputs
+
+    for path in notebooks:
+        try:
+            store_outputs(path)
+        except ReportError as err:
+            print(f"not stored: {err}", file=sys.stderr)
+            return 1
+        print(f"stored outputs of {path}")
+    return 0
