@@ -13,7 +13,7 @@ REPORTS := reports
 # Another assumptions file for `make report`, e.g. data/scenarios/older-runners.toml
 ASSUMPTIONS ?=
 
-.PHONY: help venv report slides notebooks test test-fast architecture bench lint format lab explore validate lock clean
+.PHONY: help venv report slides notebooks test test-fast architecture bench docs lint format lab explore validate lock clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -66,6 +66,10 @@ architecture: $(STAMP) ## Check the layers and cycles (import-linter) and the de
 
 bench: $(STAMP) ## Benchmarks against floors measured in the same run: reports/bench.json, reports/bench.html (not part of make test)
 	$(BIN)/python -m benchmarks --out $(REPORTS)
+
+# Offline: the built-in mkdocs theme, its highlight.js CDN off (tests/test_docs.py checks the pages).
+docs: $(STAMP) ## Build the API reference from the docstrings (mkdocs --strict) into reports/docs/index.html
+	$(BIN)/mkdocs build --strict --site-dir $(REPORTS)/docs
 
 lint: $(STAMP) architecture ## Check code and notebooks with ruff (lint and format), the layers and the dependencies
 	$(BIN)/ruff check src tests notebooks benchmarks

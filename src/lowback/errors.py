@@ -13,6 +13,7 @@ from pathlib import Path
 __all__ = [
     "AssessmentInputError",
     "AssumptionError",
+    "FigureExportError",
     "Problem",
     "RecordError",
     "ReportError",
@@ -77,3 +78,8 @@ class AssessmentInputError(ValueError):
 
 class ReportError(Exception):
     """A notebook could not be turned into an offline HTML report or deck."""
+
+
+class FigureExportError(Exception):
+    """A figure could not be written as a static image: no browser to draw it with, or a
+    format that is not offered (the message names the valid ones)."""

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from lowback.cli.assess import _assess, _assess_file, _entities
 from lowback.cli.export import _export
+from lowback.cli.figures import _figures
 from lowback.cli.parser import _parser
 from lowback.cli.publish import _execute, _explore, _report, _slides
 from lowback.cli.records import _locate, _sources, _symptoms, _validate
@@ -57,6 +58,8 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         return _slides(args.notebooks, args.out, args.reveal_dir, args.timeout, not args.no_lesson)
     if args.command == "execute":
         return _execute(args.notebooks)
+    if args.command == "figures":
+        return _figures(args)
     if args.command == "export":
         return _export(
             args.what,
@@ -81,4 +84,12 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
                 "give no --symptom, --age, --risk-factor or --json with it (--csv for a table)"
             )
         return _assess_file(args.profiles, args.csv, args.out)
-    return _report(args.notebooks, args.out, args.timeout, args.assumptions)
+    return _report(
+        args.notebooks,
+        args.out,
+        args.timeout,
+        args.assumptions,
+        seed=args.seed,
+        size=args.size,
+        data_dir=args.data_dir,
+    )

@@ -6,7 +6,45 @@ import argparse
 from pathlib import Path
 
 from lowback import __version__, config
+from lowback.cli.figures import add_figures_parser
 from lowback.cli.shared import DISCLAIMER
+
+#: The fewest simulated runners ``lowback report --size`` takes. Notebook 02 asserts that
+#: its cross-validated depth curve chooses the depth every lowback tree is fitted at: at
+#: 1,000 runners that fails, at 2,000 and 5,000 it fails under seed 7, at 10,000 it held
+#: under every seed tried (0, 1, 3, 7, 2026). Its noise sweep simulates 10,000 too.
+MIN_COHORT_SIZE = 10_000
+
+
+def _whole_number(text: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or value < minimum:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of at least {minimum:,}, got {text!r}"
+        )
+    return value
+
+
+def _seed(text: str) -> int:
+    """``--seed``: a whole number >= 0."""
+    return _whole_number(text, 0)
+
+
+def _cohort_size(text: str) -> int:
+    """``--size``: a whole number of at least :data:`MIN_COHORT_SIZE`."""
+    return _whole_number(text, MIN_COHORT_SIZE)
+
+
+def _existing_folder(text: str) -> Path:
+    """``--data-dir``: a folder that exists."""
+    path = Path(text)
+    if not path.is_dir():
+        what = "is not a folder" if path.exists() else "does not exist"
+        raise argparse.ArgumentTypeError(f"expected an existing folder, but {text!r} {what}")
+    return path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -185,8 +223,8 @@ def _parser() -> argparse.ArgumentParser:
         "--out",
         type=Path,
         default=None,
-        help=f"output folder (default: {config.REPORTS_DIR}; with --assumptions, a subfolder "
-        "named after the assumptions file)",
+        help=f"output folder (default: {config.REPORTS_DIR}; with --assumptions, --seed or "
+        "--size, a subfolder named after them: older-runners, seed-7, older-runners-size-50000)",
     )
     report.add_argument(
         "--assumptions",
@@ -196,7 +234,33 @@ def _parser() -> argparse.ArgumentParser:
         help="run the notebooks that take parameters under another assumptions file; it is "
         "checked before any notebook runs, and the notebook files are never changed",
     )
+    report.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        metavar="S",
+        help="the seed of the simulated runners and the models (RANDOM_SEED of notebooks 02 "
+        "and 03, and the offline explorer's): a whole number >= 0 (default: the notebooks' own)",
+    )
+    report.add_argument(
+        "--size",
+        type=_cohort_size,
+        default=None,
+        metavar="N",
+        help=f"how many runners to simulate (COHORT_SIZE of notebooks 02 and 03, and the "
+        f"offline explorer's): at least {MIN_COHORT_SIZE:,} (default: the notebooks' own)",
+    )
+    report.add_argument(
+        "--data-dir",
+        type=_existing_folder,
+        default=None,
+        metavar="DIR",
+        help="a data folder with records/ and the sources, for the notebooks that take one "
+        "(DATA_DIR of notebook 01); checked before any notebook runs (default: "
+        f"{config.DATA_DIR})",
+    )
     report.add_argument("--timeout", type=int, default=600, help="seconds per cell (default: 600)")
+    add_figures_parser(commands)
     export = commands.add_parser(
         "export",
         help="write the records, or a simulated cohort, as Parquet and CSV with datapackage.json",

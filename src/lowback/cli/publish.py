@@ -21,16 +21,31 @@ def _skip_slow_optional_imports() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)
 
 
-def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: Path | None) -> int:
+def _report(
+    notebooks: list[Path],
+    out: Path | None,
+    timeout: int,
+    assumptions: Path | None,
+    *,
+    seed: int | None = None,
+    size: int | None = None,
+    data_dir: Path | None = None,
+) -> int:
+    """Build the report; the parameters (seed and size checked by the parser) go to the
+    notebooks whose ``parameters`` cell names them, paths as :class:`~pathlib.Path`, so
+    that each page holds them relative to its notebook's folder."""
     _skip_slow_optional_imports()
     from lowback.errors import AssumptionError, RecordError
 
-    parameters = {}
+    parameters: dict[str, object] = {}
     try:  # the records first (a missing NIH text is said here, once): no notebook runs on bad ones
-        kb = _load(config.DATA_DIR)
+        kb = _load(data_dir or config.DATA_DIR)
     except RecordError as err:
         print(f"report not written, no notebook run: {err}", file=sys.stderr)
         return 1
+    if data_dir is not None:
+        parameters["DATA_DIR"] = data_dir.absolute()
+    names = []
     if assumptions is not None:
         from lowback.study.assumptions import load_assumptions
 
@@ -39,24 +54,26 @@ def _report(notebooks: list[Path], out: Path | None, timeout: int, assumptions: 
         except AssumptionError as err:
             print(f"report not written, no notebook run: {err}", file=sys.stderr)
             return 1
-        parameters["ASSUMPTIONS"] = str(assumptions.resolve())
-        out = out or config.REPORTS_DIR / assumptions.stem
+        parameters["ASSUMPTIONS"] = assumptions.absolute()
+        names.append(assumptions.stem)
+    if seed is not None:
+        parameters["RANDOM_SEED"] = seed
+        names.append(f"seed-{seed}")
+    if size is not None:
+        parameters["COHORT_SIZE"] = size
+        names.append(f"size-{size}")
+    folder = out or (config.REPORTS_DIR / "-".join(names) if names else config.REPORTS_DIR)
     from lowback.errors import ReportError
     from lowback.publish.build import build_reports
 
     try:
         written = build_reports(
-            notebooks,
-            out or config.REPORTS_DIR,
-            timeout=timeout,
-            parameters=parameters,
-            explorer=True,
+            notebooks, folder, timeout=timeout, parameters=parameters, explorer=True
         )
     except ReportError as err:
         print(f"report not written: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:  # the kernels are shut down; no page is half-written
-        folder = out or config.REPORTS_DIR
         print(f"report interrupted: {folder} has all this build's pages or none", file=sys.stderr)
         return 130
     for path in written:

@@ -50,6 +50,18 @@ class KnowledgeBase:
     missing : tuple of MissingSource
         The fetched sources whose files are not on this machine: their records are
         left out (``str()`` of each says how to fetch it).
+
+    Examples
+    --------
+    >>> kb = load_knowledge_base(warn_missing=False)
+    >>> kb.root.name, "runners_low_back_pain" in kb.texts
+    ('data', True)
+    >>> kb.claims.columns[:6].tolist()
+    ['id', 'source', 'subject', 'relation', 'object', 'quote']
+    >>> sorted(set(kb.entities["kind"]) & {"pain_type", "symptom", "red_flag"})
+    ['pain_type', 'red_flag', 'symptom']
+    >>> kb.publisher("runners_low_back_pain")
+    'The web article'
     """
 
     root: Path
@@ -270,6 +282,15 @@ def load_knowledge_base(
     RecordError
         Listing every problem found, each with file, row, column, value and what was
         expected.
+
+    Examples
+    --------
+    >>> kb = load_knowledge_base(warn_missing=False)  # the NIH texts if fetched
+    >>> claim = kb.claims.iloc[0]
+    >>> kb.texts[claim.source][claim.start : claim.end] == claim.quote
+    True
+    >>> len(kb.sources) + len(kb.missing)  # every source: present, or missing and named
+    9
     """
     data_dir = Path(root) if root is not None else config.DATA_DIR
     tables, texts, problems, missing = check_records(data_dir)

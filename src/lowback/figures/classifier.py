@@ -49,7 +49,17 @@ __all__ = [
 
 
 def confusion_heatmap(evaluation) -> go.Figure:
-    """A cross-validated confusion matrix: share of each true type given each answer."""
+    """A cross-validated confusion matrix: share of each true type given each answer.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 300, random_state=0)
+    >>> fig = confusion_heatmap(lowback.evaluate(lowback.make_tree(), "tree", kb, cohort, folds=3))
+    >>> fig.data[0].type, "confusion matrix" in fig.layout.title.text
+    ('heatmap', True)
+    """
     matrix = evaluation.confusion
     shares = matrix.div(matrix.sum(axis=1), axis=0)
     fig = go.Figure(
@@ -91,7 +101,19 @@ def classifier_colour(name: str) -> str:
 
 
 def tree_versus_rulebook(evaluations) -> go.Figure:
-    """Accuracy, macro F1 and per-class recall of each classifier, side by side."""
+    """Accuracy, macro F1 and per-class recall of each classifier, side by side.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 300, random_state=0)
+    >>> rules = lowback.RulebookClassifier(lowback.Rulebook.of(lowback.study_records(kb)))
+    >>> tree = lowback.evaluate(lowback.make_tree(), "tree", kb, cohort, folds=3)
+    >>> fig = tree_versus_rulebook([tree, lowback.evaluate(rules, "rulebook", kb, cohort, folds=3)])
+    >>> len(fig.data) > 0, bool(fig.layout.title.text)
+    (True, True)
+    """
     fig = make_subplots(
         rows=1, cols=2, subplot_titles=("Overall (mean ± sd across folds)", "Recall by pain type")
     )
@@ -143,7 +165,17 @@ def tree_versus_rulebook(evaluations) -> go.Figure:
 
 
 def noise_sweep_figure(sweep: pd.DataFrame) -> go.Figure:
-    """Accuracy of tree and rulebook as the misreporting noise grows."""
+    """Accuracy of tree and rulebook as the misreporting noise grows.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> from lowback.study.evaluation import noise_sweep
+    >>> fig = noise_sweep_figure(noise_sweep(kb, [0.0, 0.2], n=300))
+    >>> len(fig.data) > 0, bool(fig.layout.title.text)
+    (True, True)
+    """
     fig = go.Figure()
     ends = []
     for name, curve in sweep.groupby("model", sort=False):
@@ -195,6 +227,14 @@ def triage_rules_table(kb: KnowledgeBase) -> go.Figure:
 
     A rule fires when the runner reports its red flag, or every sign it names; its basis
     is literal (its quote names the level) or inferred through the claims it lists.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> fig = triage_rules_table(kb)
+    >>> fig.data[0].type, fig.layout.title.text.startswith("The red-flag gate")
+    ('table', True)
     """
     rules = kb.triage
     for column in ("level", "basis"):

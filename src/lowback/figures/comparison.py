@@ -112,6 +112,14 @@ def verdict_bars(kb: KnowledgeBase) -> go.Figure:
     ------
     ValueError
         If the records hold no comparison.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> fig = verdict_bars(kb) if not kb.missing else None  # needs the NIH texts
+    >>> fig is None or (len(fig.data) > 0 and bool(fig.layout.title.text))
+    True
     """
     counts = verdict_counts(kb)
     _require(counts, "verdicts")
@@ -236,6 +244,14 @@ def claim_marks(kb: KnowledgeBase) -> go.Figure:
     ------
     ValueError
         If the records hold no comparison.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> fig = claim_marks(kb) if not kb.missing else None  # needs the NIH texts
+    >>> fig is None or (len(fig.data) > 0 and bool(fig.layout.title.text))
+    True
     """
     table_ = weighed_claims(kb)
     _require(table_, "comparisons")
@@ -372,6 +388,14 @@ def warning_signs_table(kb: KnowledgeBase) -> go.Figure:
     ------
     ValueError
         If the records hold no comparison.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> fig = warning_signs_table(kb) if not kb.missing else None  # needs the NIH texts
+    >>> fig is None or (len(fig.data) > 0 and bool(fig.layout.title.text))
+    True
     """
     signs = warning_signs(kb)
     _require(signs, "warning signs")
@@ -461,6 +485,14 @@ def other_only_marks(kb: KnowledgeBase) -> go.Figure:
     ------
     ValueError
         If the records hold no comparison.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> fig = other_only_marks(kb) if not kb.missing else None  # needs the NIH texts
+    >>> fig is None or (len(fig.data) > 0 and bool(fig.layout.title.text))
+    True
     """
     _require(weighed_claims(kb), "comparisons")
     claims = nih_only_claims(kb)

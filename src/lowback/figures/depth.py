@@ -24,6 +24,17 @@ def depth_figure(curve: pd.DataFrame, chosen: int) -> go.Figure:
         :func:`lowback.study.evaluation.depth_curve`'s table.
     chosen : int
         The depth picked (:func:`lowback.study.evaluation.choose_depth`), marked.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 300, random_state=0)
+    >>> from lowback.study.evaluation import choose_depth, depth_curve
+    >>> curve = depth_curve(kb, cohort, depths=range(1, 4), folds=3)
+    >>> fig = depth_figure(curve, choose_depth(curve))
+    >>> len(fig.data) > 0, bool(fig.layout.title.text)
+    (True, True)
     """
     best = curve.loc[curve["macro_f1"].idxmax()]
     floor = float(best["macro_f1"] - best["macro_f1_se"])

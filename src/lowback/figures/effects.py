@@ -294,6 +294,16 @@ def forest_plot(
     ValueError
         If an outcome is neither low back pain nor a pain type of ``kb``, or the cohort
         or assumptions are not those the effects came from.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 1000, random_state=0)
+    >>> effects = lowback.relative_risks(kb, cohort, n_resamples=50, random_state=0)
+    >>> fig = forest_plot(effects, kb, cohort=cohort)
+    >>> len(fig.data) > 0, bool(fig.layout.title.text)
+    (True, True)
     """
     assumptions = assumptions_for(kb, cohort, assumptions)
     rules = Rulebook.of(kb)

@@ -190,6 +190,14 @@ def evidence_sankey(kb: KnowledgeBase, *, highlight: bool = False) -> go.Figure:
     (:func:`source_views`), all of them first (the figure's first trace). With
     ``highlight``, a dropdown (the first menu) picks one risk factor and fades every link
     not downstream of it, in every facet.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> fig = evidence_sankey(kb)
+    >>> fig.data[0].type, fig.layout.title.text.startswith("From risk factors")
+    ('sankey', True)
     """
     pain_colours = pain_type_colours(kb)
     views = source_views(kb)

@@ -234,6 +234,14 @@ def records_by_kind(kb: KnowledgeBase) -> go.Figure:
     (``contradicts``): the claims' bars do not add up to the number of claims, and the
     legend says so, with both totals. With several sources, a menu shows the records of
     each facet (:func:`source_views`): its claims and the entities they name.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> fig = records_by_kind(kb)
+    >>> len(fig.data) > 0, bool(fig.layout.title.text)
+    (True, True)
     """
     views = source_views(kb)
     states = []  # per facet: the traces' attributes, and the layout's
@@ -301,7 +309,16 @@ def evidence_table(kb: KnowledgeBase) -> go.Figure:
     """Every claim with its source, quote and offsets; dropdowns filter by relation and,
     with several sources, by source facet (:func:`source_views`). The two menus combine:
     one table per facet, the source menu shows one of them, the relation menu filters
-    each."""
+    each.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> fig = evidence_table(kb)
+    >>> len(fig.data) > 0, bool(fig.layout.title.text)
+    (True, True)
+    """
     claims = kb.claims_with_labels()
     publishers = _publishers(kb)
 

@@ -44,6 +44,14 @@ def evidence_map(kb: KnowledgeBase) -> go.Figure:
     Rows are risk factors (by family), columns the pain types and causes they are tied
     to; each cell counts the claims, and hovering shows their quotes. A factor whose
     claims the material contradicts is marked.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> fig = evidence_map(kb)
+    >>> fig.data[0].type, fig.layout.title.text.startswith("What the material says")
+    ('heatmap', True)
     """
     links = evidence_matrix(kb)
     factors = factor_order(kb)
@@ -145,6 +153,15 @@ def age_figure(cohort: pd.DataFrame, kb: KnowledgeBase, band_width: int = 5) -> 
     ------
     ValueError
         If the cohort has a pain type that ``kb`` does not.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 300, random_state=0)
+    >>> fig = age_figure(cohort, kb)
+    >>> len(fig.data) > 0, fig.layout.title.text
+    (True, 'Age and pain type in the simulated cohort')
     """
     shares = pain_share_by_age(cohort, band_width)
     shares = shares[shares["runners"] >= 30]  # thin bands would only show noise
@@ -261,7 +278,16 @@ def _prevention_hover(kb: KnowledgeBase, cell: pd.DataFrame, measure: str, targe
 
 
 def prevention_map(kb: KnowledgeBase) -> go.Figure:
-    """Which measures the material offers against which risk factors (and in general)."""
+    """Which measures the material offers against which risk factors (and in general).
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> fig = prevention_map(kb)
+    >>> len(fig.data) > 0, fig.layout.title.text.startswith("Prevention")
+    (True, True)
+    """
     links = prevention_matrix(kb)
     measures = list(dict.fromkeys(links["measure"]))
     factors = [f for f in factor_order(kb) if f in set(links["target"])]

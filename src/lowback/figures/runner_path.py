@@ -147,6 +147,16 @@ def runner_path_figure(
     ValueError
         If there is no example, ``name`` is not one, or a class of the tree is not a
         pain type of ``kb``.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 300, random_state=0)
+    >>> tree = lowback.fit_tree(kb, cohort)
+    >>> fig = runner_path_figure(tree, kb, {"bending": ({"pain_worse_when_bending"}, 40.0)})
+    >>> len(fig.data) > 0, bool(fig.layout.title.text)
+    (True, True)
     """
     if not examples:
         raise ValueError("no example runner to follow: give at least one")

@@ -109,6 +109,16 @@ def risk_factor_spotlight(
     ------
     ValueError
         If an outcome is neither low back pain nor a pain type of ``kb``.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 1000, random_state=0)
+    >>> effects = lowback.relative_risks(kb, cohort, n_resamples=50, random_state=0)
+    >>> fig = risk_factor_spotlight(effects, kb)
+    >>> len(fig.data) > 0, bool(fig.layout.title.text)
+    (True, True)
     """
     evidence = evidence_matrix(kb)
     contested = contested_factors(kb)

@@ -174,6 +174,16 @@ def tree_figure(
     ------
     ValueError
         If a class of the tree is not a pain type of ``kb``.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 300, random_state=0)
+    >>> tree = lowback.fit_tree(kb, cohort)
+    >>> fig = tree_figure(tree, kb)
+    >>> len(fig.data) > 0, fig.layout.title.text.startswith("Decision tree")
+    (True, True)
     """
     structure = tree.estimator.tree_
     nodes = _nodes(tree)

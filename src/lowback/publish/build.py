@@ -27,7 +27,7 @@ from lowback.publish.index import index_page
 from lowback.publish.pages import notebook_to_html
 from lowback.publish.signals import sigterm_as_exit
 
-__all__ = ["build_reports", "output_paths", "prepare_out_dir", "write_outputs"]
+__all__ = ["build_changes", "build_reports", "output_paths", "prepare_out_dir", "write_outputs"]
 
 
 def output_paths(paths: Sequence[Path], out_dir: Path, suffix: str) -> list[Path]:
@@ -168,7 +168,12 @@ def build_reports(
                 (f"{nb_path.stem}.html", nb) for nb_path, (nb, _) in zip(paths, built, strict=True)
             ]
             pages.append(
-                index_page(executed, note=note, explorer=EXPLORER_FILE if explorer else None)
+                index_page(
+                    executed,
+                    note=note,
+                    explorer=EXPLORER_FILE if explorer else None,
+                    changes=build_changes(parameters or {}),
+                )
             )
         if explorer:
             pages.append(explorer_page(_explorer_assessor(parameters or {}), note=note))
@@ -182,8 +187,43 @@ def _explorer_assessor(parameters: dict):
     from lowback.study.explorer_data import assessor_for
     from lowback.study.triage import MODEL_COHORT_SIZE, MODEL_SEED
 
+    assumptions = parameters.get("ASSUMPTIONS")
     return assessor_for(
-        parameters.get("ASSUMPTIONS"),
+        str(assumptions) if assumptions is not None else None,
         cohort_size=int(parameters.get("COHORT_SIZE", MODEL_COHORT_SIZE)),
         seed=int(parameters.get("RANDOM_SEED", MODEL_SEED)),
     )
+
+
+def build_changes(parameters: dict) -> list:
+    """What a build's ``parameters`` change against the study as committed: each value
+    of the assumptions file (``ASSUMPTIONS``) that differs from ``data/assumptions.toml``
+    (:func:`lowback.study.assumptions.changes_against`), then the seed (``RANDOM_SEED``)
+    and the number of simulated runners (``COHORT_SIZE``) where they differ from the
+    notebooks' own. Empty for a build with none of them.
+
+    >>> build_changes({})
+    []
+    >>> [(c.key, c.before, c.after) for c in build_changes({"RANDOM_SEED": 7})]
+    [('RANDOM_SEED', 2026, 7)]
+    """
+    from lowback.study.assumptions import Change
+    from lowback.study.triage import MODEL_COHORT_SIZE, MODEL_SEED
+
+    rows: list[Change] = []
+    if parameters.get("ASSUMPTIONS") is not None:
+        from lowback.data.records import load_knowledge_base
+        from lowback.study.assumptions import changes_against, load_assumptions
+
+        kb = load_knowledge_base(warn_missing=False)
+        rows += changes_against(
+            load_assumptions(kb), load_assumptions(kb, parameters["ASSUMPTIONS"])
+        )
+    for name, default, what in (
+        ("RANDOM_SEED", MODEL_SEED, "the seed of the simulated runners and of the models"),
+        ("COHORT_SIZE", MODEL_COHORT_SIZE, "how many runners are simulated"),
+    ):
+        value = parameters.get(name)
+        if value is not None and value != default:
+            rows.append(Change(name, default, value, f"Set for this build: {what}."))
+    return rows

@@ -46,6 +46,7 @@ __all__ = [
     "execute_and_convert",
     "execute_notebook",
     "has_parameters_cell",
+    "parameter_names",
     "read_notebook",
     "read_with_parameters",
     "store_outputs",
@@ -78,23 +79,79 @@ def has_parameters_cell(nb: NotebookNode) -> bool:
     return any("parameters" in cell.get("metadata", {}).get("tags", []) for cell in nb.cells)
 
 
+def parameter_names(nb: NotebookNode) -> list[str]:
+    """The names a notebook's ``parameters`` cell assigns, in order (none without one).
+
+    >>> from nbformat import v4
+    >>> cell = v4.new_code_cell("RANDOM_SEED = 2026\\nCOHORT_SIZE: int = 20_000  # runners")
+    >>> cell.metadata["tags"] = ["parameters"]
+    >>> parameter_names(v4.new_notebook(cells=[cell]))
+    ['RANDOM_SEED', 'COHORT_SIZE']
+    """
+    import ast
+
+    cell = next(
+        (c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None
+    )
+    if cell is None:
+        return []
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:
+        return []
+    names: list[str] = []
+    for statement in tree.body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else []
+        if isinstance(statement, ast.AnnAssign):
+            targets = [statement.target]
+        names += [t.id for t in targets if isinstance(t, ast.Name) and t.id not in names]
+    return names
+
+
+def _as_parameter(value: object, folder: Path) -> object:
+    """A parameter's value as the notebook gets it: a :class:`~pathlib.Path` becomes the
+    path relative to ``folder`` (the kernel's working directory), in ``/`` form, so that
+    the page shows no absolute path of the machine it was built on."""
+    if not isinstance(value, Path):
+        return value
+    try:
+        return Path(os.path.relpath(value.absolute(), folder)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return value.absolute().as_posix()
+
+
 def read_with_parameters(path: Path, parameters: dict) -> NotebookNode:
     """Read a notebook with ``parameters`` set just after its ``parameters`` cell.
 
     Uses papermill's own reader and parameterizer, so the injected cell is tagged
-    ``injected-parameters`` as papermill does. A notebook without a ``parameters`` cell,
-    or an empty ``parameters``, is read unchanged: it takes no parameters. The file on
-    disk is never changed.
+    ``injected-parameters`` as papermill does. Only the parameters the notebook's
+    ``parameters`` cell names are set (:func:`parameter_names`): a notebook without such
+    a cell, or naming none of them, is read unchanged. A :class:`~pathlib.Path` value is
+    set relative to the notebook's folder (the kernel's working directory), a text as it
+    is; the injected cell's id is the ``parameters`` cell's id with ``-injected``, so the
+    same parameters give the same notebook, and the same page, on any machine. The file
+    on disk is never changed.
     """
+    path = Path(path)
     nb = read_notebook(path)
-    if not parameters or not has_parameters_cell(nb):
+    names = parameter_names(nb)
+    given = {
+        name: _as_parameter(value, path.absolute().parent)
+        for name, value in parameters.items()
+        if name in names
+    }
+    if not given:
         return nb
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    return parameterize_notebook(
-        load_notebook_node(str(path)), parameters, kernel_name="python3", language="python"
+    nb = parameterize_notebook(
+        load_notebook_node(str(path)), given, kernel_name="python3", language="python"
     )
+    at = next(i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata["tags"])
+    base = nb.cells[at - 1].get("id") if at > 0 else None
+    nb.cells[at]["id"] = f"{base[:55]}-injected" if base else "injected-parameters"
+    return nb
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import functools
 import html
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import jinja2
 from markupsafe import Markup
@@ -30,6 +31,9 @@ from plotly.offline import get_plotlyjs
 from lowback.publish.lesson import read_outline
 from lowback.publish.pages import PLOTLY_MIMETYPE, TEMPLATES_DIR, figure_html, first_heading
 from lowback.publish.pages import iter_outputs as _iter_outputs
+
+if TYPE_CHECKING:
+    from lowback.study.assumptions import Change
 
 __all__ = ["KEY_FIGURE_TAG", "index_page"]
 
@@ -110,8 +114,23 @@ def _decks(cards: Sequence[dict]) -> list[dict]:
     return decks
 
 
+def _shown(value: object) -> str:
+    """A value of the changes table as text: a list joined by commas, a number as written.
+
+    >>> _shown(["runners_low_back_pain", "nih_ninds_back_pain"]), _shown(60.0), _shown(None)
+    ('runners_low_back_pain, nih_ninds_back_pain', '60.0', 'none')
+    """
+    if isinstance(value, list | tuple):
+        return ", ".join(_shown(v) for v in value)
+    return "none" if value is None else str(value)
+
+
 def index_page(
-    pages: Sequence[tuple[str, NotebookNode]], *, note: str = "", explorer: str | None = None
+    pages: Sequence[tuple[str, NotebookNode]],
+    *,
+    note: str = "",
+    explorer: str | None = None,
+    changes: Sequence[Change] = (),
 ) -> str:
     """The landing page: what the study is and is not, each notebook's question and key
     figure with a link, the data's sha256 and the library versions. Offline, escaped.
@@ -125,6 +144,11 @@ def index_page(
     explorer : str or None, optional
         The file name of the offline symptom explorer written beside the pages
         (``explorer.html``), linked near the top; None (the default) when there is none.
+    changes : Sequence[Change], optional
+        What the build changes against the study as committed (see
+        :func:`lowback.study.assumptions.changes_against`): shown as a table near the top,
+        each value before and after with the scenario's rationale (text, escaped). None
+        (the default): no table.
 
     Returns
     -------
@@ -145,6 +169,15 @@ def index_page(
             decks=_decks(cards),
             explorer=explorer,
             note=note,
+            changes=[
+                {
+                    "key": c.key,
+                    "before": _shown(c.before),
+                    "after": _shown(c.after),
+                    "rationale": " ".join(c.rationale.split()),
+                }
+                for c in changes
+            ],
             sources=list(
                 sources[["id", "title", "publisher", "institute", "licence", "sha256"]].itertuples(
                     index=False

@@ -79,6 +79,18 @@ def simulate(
     TypeError, ValueError
         If ``n`` is not a whole number of at least 1, or ``random_state`` is neither a
         whole number of at least 0, a numpy Generator nor None.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 200, random_state=0)
+    >>> len(cohort), cohort.index.name
+    (200, 'simulated_runner')
+    >>> cohort["pain_type"].cat.categories.tolist()
+    ['none', 'muscle', 'bone', 'disc']
+    >>> cohort.equals(lowback.simulate(kb, 200, random_state=0))  # same seed, same runners
+    True
     """
     if isinstance(n, bool) or not isinstance(n, int | np.integer):
         raise TypeError(f"n must be a whole number of runners, got {type(n).__name__} {n!r}")

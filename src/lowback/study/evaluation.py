@@ -83,6 +83,17 @@ def evaluate(
     per-class recall and the confusion matrix summed over the folds.
 
     An ``"undetermined"`` answer counts as wrong.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 300, random_state=0)
+    >>> result = lowback.evaluate(lowback.make_tree(), "tree", kb, cohort, folds=3)
+    >>> result.folds, 0 <= result.accuracy <= 1
+    (3, True)
+    >>> int(result.confusion.to_numpy().sum()) == int((cohort["pain_type"] != "none").sum())
+    True
     """
     rules = Rulebook.of(records_of_cohort(kb, cohort))
     pain = with_pain(cohort)

@@ -96,6 +96,17 @@ def relative_risks(
     DataFrame
         ``risk_factor, group, outcome, relative_risk, low, high, with_factor,
         without_factor`` (runners with and without the factor).
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 1000, random_state=0)
+    >>> risks = lowback.relative_risks(kb, cohort, n_resamples=50, random_state=0)
+    >>> risks.columns[:4].tolist()
+    ['risk_factor', 'group', 'outcome', 'relative_risk']
+    >>> bool((risks["with_factor"] + risks["without_factor"] == 1000).all())
+    True
     """
     from scipy import stats
 

@@ -86,7 +86,20 @@ def fit_tree(
     kb: KnowledgeBase, cohort: pd.DataFrame, *, max_depth: int = TREE_DEPTH, random_state: int = 0
 ) -> TreeModel:
     """Fit the tree on the runners with pain of a simulated cohort (its symptoms are
-    those of the sources the cohort was simulated from)."""
+    those of the sources the cohort was simulated from).
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 300, random_state=0)
+    >>> tree = lowback.fit_tree(kb, cohort, max_depth=3)
+    >>> tree.classes, tree.estimator.get_depth() <= 3
+    (['bone', 'disc', 'muscle'], True)
+    >>> pain = cohort[cohort["pain_type"] != "none"]
+    >>> set(tree.predict(pain)) <= set(tree.classes)
+    True
+    """
     features = tree_features(Rulebook.of(records_of_cohort(kb, cohort)))
     # Select the runners with pain by a mask rather than with_pain(): no copy of the
     # whole frame, so lowback adds next to nothing to scikit-learn's own fit (make bench).

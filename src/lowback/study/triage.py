@@ -277,7 +277,19 @@ class Assessor:
     def assess(
         self, symptoms: Iterable[str], *, age: float | None = None, risk_factors: Iterable[str] = ()
     ) -> Assessment:
-        """See :func:`assess`."""
+        """See :func:`assess`.
+
+        Examples
+        --------
+        >>> import lowback
+        >>> result = lowback.assess(["pain_worse_when_bending", "pain_radiates_to_legs"], age=45)
+        >>> result.triage, result.pain_type
+        ('urgent', 'disc')
+        >>> lowback.assess(["frobnicate"])  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        lowback.errors.AssessmentInputError: ...
+        """
         if isinstance(symptoms, str):
             symptoms = [symptoms]
         if isinstance(risk_factors, str):
