@@ -11,10 +11,13 @@ never used. Without Chromium every test in this folder
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
+
+# The same lookup lowback's static figures use: $LOWBACK_CHROMIUM (honoured even when wrong:
+# no silent fallback), else /usr/bin/chromium, else chromium on PATH.
+from lowback.figures.static import find_chromium
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS_DIR = HERE.parents[1] / "reports" / "screenshots"
@@ -29,18 +32,6 @@ CHROMIUM_ARGS = [
 
 _SKIP_TAG = "[lowback-browser]"
 _CI_TAG = "Chromium is required in CI"
-
-
-def find_chromium() -> str | None:
-    """The Chromium executable to drive, or None if there is none."""
-    configured = os.environ.get("LOWBACK_CHROMIUM")
-    if configured is not None:
-        # An explicit choice is honoured, even a wrong one: no silent fallback.
-        path = shutil.which(configured)
-        return path if path and os.access(path, os.X_OK) else None
-    if os.access("/usr/bin/chromium", os.X_OK):
-        return "/usr/bin/chromium"
-    return shutil.which("chromium")
 
 
 def _why_not_runnable() -> str | None:
