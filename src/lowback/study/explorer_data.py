@@ -241,8 +241,8 @@ def explorer_data(assessor: Assessor | None = None) -> dict:
     Examples
     --------
     >>> data = explorer_data()
-    >>> len(data["signs"]), data["levels"]
-    (16, ['self_care', 'see_doctor', 'urgent'])
+    >>> len(data["signs"]) == len(default_assessor().signs), data["levels"]
+    (True, ['self_care', 'see_doctor', 'urgent'])
     """
     assessor = default_assessor() if assessor is None else assessor
     rules = assessor.rules
