@@ -119,9 +119,11 @@ def make_dry_run(target: str, uid: int, tmp_path: Path, makefile: Path | None = 
     lines = done.stdout.replace("\\\n", " ").splitlines()  # a recipe's continued lines, joined
     line = next(ln for ln in lines if re.search(rf"\b{target}\b", ln))
     words = shlex.split(line)
-    # The environment a recipe sets for its command (VAR=value before it) is not the command.
+    # The environment a recipe sets for its command (VAR=value before it) is not the command,
+    # and it may not weaken the server either (a token or password variable, say).
     while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
-        words.pop(0)
+        assignment = words.pop(0).lower()
+        assert not any(w in assignment for w in ("token", "password", "xsrf", "origin")), line
     return words
 
 
