@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from lowback import config
-from lowback.cli.shared import _load
+from lowback.cli.shared import _load, _write_and_report
 
 
 def _export(
@@ -27,20 +27,16 @@ def _export(
     from lowback.errors import AssumptionError, RecordError, ReportError
     from lowback.publish.export import export_cohort, export_records
 
-    try:
+    def write() -> list[Path]:
         if what == "records":
-            written = export_records(out, kb=_load(config.DATA_DIR), force=force)
-        else:
-            written = export_cohort(out, n=n, seed=seed, assumptions=assumptions, force=force)
-    except (FileExistsError, AssumptionError) as err:
-        print(f"lowback export: {err}", file=sys.stderr)
-        return 2
-    except (RecordError, ReportError) as err:
-        print(f"lowback export: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"export interrupted: {out} has all this export's files or none", file=sys.stderr)
-        return 130
-    for path in written:
-        print(f"wrote {path}")
-    return 0
+            return export_records(out, kb=_load(config.DATA_DIR), force=force)
+        return export_cohort(out, n=n, seed=seed, assumptions=assumptions, force=force)
+
+    return _write_and_report(
+        write,
+        refused=(FileExistsError, AssumptionError),
+        refused_prefix="lowback export: ",
+        failed=(RecordError, ReportError),
+        failed_prefix="lowback export: ",
+        interrupted=f"export interrupted: {out} has all this export's files or none",
+    )

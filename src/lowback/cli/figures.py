@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from lowback.cli.shared import _write_and_report
+
 
 def add_figures_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Add the ``figures`` sub-command to the ``lowback`` command's sub-commands."""
@@ -61,19 +63,13 @@ def _figures(args: argparse.Namespace) -> int:
     if not args.scale > 0:
         print(f"lowback figures: --scale must be above 0, got {args.scale}", file=sys.stderr)
         return 2
-    try:
-        written = write_figures(
+    return _write_and_report(
+        lambda: write_figures(
             args.notebooks, args.out, format=args.format, scale=args.scale, force=args.force
-        )
-    except FileExistsError as err:
-        print(f"lowback figures: {err}", file=sys.stderr)
-        return 2
-    except (ReportError, FigureExportError) as err:
-        print(f"lowback figures: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"figures interrupted: {args.out} has all this run's files or none", file=sys.stderr)
-        return 130
-    for path in written:
-        print(f"wrote {path}")
-    return 0
+        ),
+        refused=(FileExistsError,),
+        refused_prefix="lowback figures: ",
+        failed=(ReportError, FigureExportError),
+        failed_prefix="lowback figures: ",
+        interrupted=f"figures interrupted: {args.out} has all this run's files or none",
+    )

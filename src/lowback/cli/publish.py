@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from lowback import config
-from lowback.cli.shared import DISCLAIMER, _load
+from lowback.cli.shared import DISCLAIMER, _load, _write_and_report
 
 
 def _skip_slow_optional_imports() -> None:
@@ -66,19 +66,14 @@ def _report(
     from lowback.errors import ReportError
     from lowback.publish.build import build_reports
 
-    try:
-        written = build_reports(
+    return _write_and_report(
+        lambda: build_reports(
             notebooks, folder, timeout=timeout, parameters=parameters, explorer=True
-        )
-    except ReportError as err:
-        print(f"report not written: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:  # the kernels are shut down; no page is half-written
-        print(f"report interrupted: {folder} has all this build's pages or none", file=sys.stderr)
-        return 130
-    for path in written:
-        print(f"wrote {path}")
-    return 0
+        ),
+        failed=(ReportError,),
+        failed_prefix="report not written: ",
+        interrupted=f"report interrupted: {folder} has all this build's pages or none",
+    )
 
 
 def _explore(port: int, token: str | None) -> int:
@@ -121,23 +116,18 @@ def _slides(
     from lowback.errors import ReportError
     from lowback.publish.slides import DEFAULT_REVEAL_DIR, build_slides
 
-    try:
-        written = build_slides(
+    return _write_and_report(
+        lambda: build_slides(
             notebooks,
             out,
             reveal_dir=reveal_dir or DEFAULT_REVEAL_DIR,
             timeout=timeout,
             lesson=lesson,
-        )
-    except ReportError as err:
-        print(f"slides not written: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:  # the kernels are shut down; no deck is half-written
-        print(f"slides interrupted: {out} has all this build's decks or none", file=sys.stderr)
-        return 130
-    for path in written:
-        print(f"wrote {path}")
-    return 0
+        ),
+        failed=(ReportError,),
+        failed_prefix="slides not written: ",
+        interrupted=f"slides interrupted: {out} has all this build's decks or none",
+    )
 
 
 def _execute(notebooks: list[Path]) -> int:
