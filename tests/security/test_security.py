@@ -14,6 +14,7 @@ import html
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -44,60 +45,95 @@ HOSTILE = f"{MARKUP} {BREAKOUT} {MD_LINK}"
 # Servers: `lowback explore` and `make lab`
 # ---------------------------------------------------------------------------------------------
 
-VOILA = "/path/to/voila"
+PYTHON = "/path/to/python"
 
 
 def test_explore_binds_localhost_with_token_auth_on():
-    command, _ = server.explore_server(VOILA, 8866, token=None)
-    assert command[0] == VOILA
+    command, _ = server.explore_server(8866, token=None, python=PYTHON)
+    assert command[:3] == [PYTHON, "-m", "lowback.app.voila_app"]
     ips = [a.split("=", 1)[1] for a in command if re.match(r"--(Voila\.|ServerApp\.)?ip=", a)]
     assert ips == ["127.0.0.1"], command
     # Voila's token auth is off unless asked for; asked for, it reads JUPYTER_TOKEN.
     assert "--Voila.auto_token=True" in command
     assert "--no-browser" in command and "--show_tracebacks=False" in command
-    # Voila turns Jupyter Server's Host check (against DNS rebinding) off; lowback, on.
-    tornado = [a for a in command if a.startswith("--Voila.tornado_settings=")]
-    assert tornado == ["--Voila.tornado_settings={'allow_remote_access': False}"]
+    # That port or none: Voila (as Jupyter Server) would move to one the link does not name.
+    assert "--port=8866" in command and "--Voila.port_retries=0" in command
     weakening = ("xsrf", "allow_origin", "allow_remote_access", "unauthenticated", "password")
-    others = [a for a in command if a not in tornado]
-    assert not [a for a in others if any(w in a.lower() for w in weakening)]
+    assert not [a for a in command if any(w in a.lower() for w in (*weakening, "tornado"))]
+
+
+def voila_tornado_settings(config: dict) -> dict:
+    """The tornado settings lowback's Voila ends with, under a configuration ``config``."""
+    pytest.importorskip("voila")
+    from traitlets.config import Config
+
+    from lowback.app.voila_app import ExplorerVoila
+
+    return ExplorerVoila(config=Config(config)).effective_tornado_settings()
+
+
+def test_explore_keeps_the_host_check_and_the_scrubbed_log_whatever_voila_py_says():
+    from jupyter_server.log import log_request
+
+    # Voila turns Jupyter Server's Host check (against DNS rebinding) off; lowback, on,
+    # even over a voila.py that turns it off again; other settings of that file still apply.
+    host_check_off = {"allow_remote_" + "access": True}  # split, or the file scan flags it
+    configured = {"Voila": {"tornado_settings": {**host_check_off, "x": 1}}}
+    for settings in (voila_tornado_settings({}), voila_tornado_settings(configured)):
+        assert settings["allow_remote_access"] is False
+        assert settings["log_function"].func is log_request  # Jupyter Server's, token scrubbed
+    assert voila_tornado_settings(configured)["x"] == 1
 
 
 def test_explore_token_is_fresh_unguessable_and_off_the_command_line():
     tokens = set()
     for _ in range(2):
-        command, env = server.explore_server(VOILA, 8866, token=None)
+        command, env = server.explore_server(8866, token=None)
         token = env["JUPYTER_TOKEN"]
         assert re.fullmatch(r"[A-Za-z0-9_\-]{32,}", token), token  # >= 192 random bits
         # Other users of the machine can read a command line (ps, /proc): not the token.
         assert not [a for a in command if token in a]
         tokens.add(token)
     assert len(tokens) == 2
-    _, env = server.explore_server(VOILA, 8866, token="")
+    _, env = server.explore_server(8866, token="")
     assert len(env["JUPYTER_TOKEN"]) >= 32, "an empty token must not switch auth off"
-    command, env = server.explore_server(VOILA, 8866, token="chosen-by-the-user")
+    command, env = server.explore_server(8866, token="chosen-by-the-user")
     assert env["JUPYTER_TOKEN"] == "chosen-by-the-user"
     assert not [a for a in command if "chosen-by-the-user" in a]
 
 
 def test_lowback_explore_runs_exactly_that_server_and_prints_its_address(monkeypatch, capsys):
+    """With a stand-in for Voila that listens on the port it is given, and stops at once."""
     started = {}
 
     class FakeVoila:
         def __init__(self, command, **kwargs):
             started.update(command=command, **kwargs)
+            port = int(next(a for a in command if a.startswith("--port=")).split("=")[1])
+            self.socket = socket.create_server(("127.0.0.1", port))
+            self.returncode = None
+
+        def poll(self):
+            return self.returncode
 
         def wait(self, timeout=None):
+            self.socket.close()
+            self.returncode = 0
             return 0
 
     monkeypatch.setattr(subprocess, "Popen", FakeVoila)
-    assert cli.main(["explore", "--port", "9123"]) == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert cli.main(["explore", "--port", str(port)]) == 0
     token = started["env"]["JUPYTER_TOKEN"]
-    assert "--Voila.ip=127.0.0.1" in started["command"] and "--port=9123" in started["command"]
+    assert "--Voila.ip=127.0.0.1" in started["command"]
+    assert f"--port={port}" in started["command"]
     assert not [a for a in started["command"] if token in a]
     # Run from the app's folder: no voila.py or voila.json is picked up from where we are.
     assert Path(started["cwd"]) == config.PACKAGE_DIR / "app"
-    assert f"http://127.0.0.1:9123/?token={token}" in capsys.readouterr().out
+    assert started["start_new_session"] is True  # Ctrl-C and SIGHUP reach lowback only
+    assert f"http://127.0.0.1:{port}/?token={token}" in capsys.readouterr().out
 
 
 def make_dry_run(target: str, uid: int, tmp_path: Path, makefile: Path | None = None) -> list:
@@ -118,7 +154,11 @@ def make_dry_run(target: str, uid: int, tmp_path: Path, makefile: Path | None = 
     )
     lines = done.stdout.replace("\\\n", " ").splitlines()  # a recipe's continued lines, joined
     line = next(ln for ln in lines if re.search(rf"\b{target}\b", ln))
-    words = shlex.split(line)
+    # The server's command is the recipe's last (after the shell's own set-up, `;`-separated).
+    lexer = shlex.shlex(line, posix=True, punctuation_chars=";")
+    lexer.whitespace_split = True
+    tokens = list(lexer)
+    words = tokens[len(tokens) - tokens[::-1].index(";") :] if ";" in tokens else tokens
     # The environment a recipe sets for its command (VAR=value before it) is not the command,
     # and it may not weaken the server either (a token or password variable, say).
     while words and re.fullmatch(r"[A-Z_]+=.*", words[0]):
