@@ -29,7 +29,7 @@ $(STAMP): requirements.lock pyproject.toml
 venv: $(STAMP) ## Create .venv from requirements.lock (only if missing or stale)
 
 report: $(STAMP) ## Run every notebook and write offline reports/<notebook>.html (ASSUMPTIONS=file.toml: reports/<file>/)
-	$(BIN)/lowback report $(NOTEBOOKS) $(if $(ASSUMPTIONS),--assumptions $(ASSUMPTIONS),--out $(REPORTS))
+	$(BIN)/lowback report $(NOTEBOOKS) $(if $(value ASSUMPTIONS),--assumptions '$(subst ','\'',$(value ASSUMPTIONS))',--out $(REPORTS))
 
 # reveal.js for the slide decks, exactly the version package.json pins, from the npm registry.
 # (A stamp file: npm dates the files it unpacks in 1985, so make cannot judge them.)
@@ -92,8 +92,14 @@ explore: $(STAMP) ## The symptom explorer as an app, no code (Voila on 127.0.0.1
 # before your own) drops the PNG snapshot JupyterLab's plotly extension adds to each figure.
 LAB_CONFIG := $(CURDIR)/src/lowback/app/jupyter/lab
 
+# Jupyter Server writes its token to its runtime folder (jpserver-PID.json, for `jupyter server
+# list`, and jpserver-PID-open.html, a page to open: no setting turns them off), and a closed
+# terminal (SIGHUP) kills it before it removes them. So it gets a folder of its own (mode 0700),
+# removed however it stops, with its kernels' connection files and cookie secret.
 lab: $(STAMP) ## Start JupyterLab on 127.0.0.1 with RISE slides (token auth on; open the URL it prints)
-	JUPYTER_CONFIG_PATH=$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} PLOTLY_RENDERER=plotly_mimetype \
+	runtime=$$(mktemp -d "$${TMPDIR:-/tmp}/lowback-lab.XXXXXX"); trap 'rm -rf "$$runtime"' EXIT; \
+	trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM; \
+	JUPYTER_RUNTIME_DIR=$$runtime JUPYTER_CONFIG_PATH=$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} PLOTLY_RENDERER=plotly_mimetype \
 		$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lock: ## Re-resolve requirements.lock from pyproject.toml (exact versions and hashes)

@@ -106,3 +106,20 @@ def _without_missing_sources(err: str) -> str:
         for line in err.splitlines(keepends=True)
         if not (line.startswith("lowback: source ") and "is missing" in line)
     )
+
+
+@pytest.mark.parametrize("what", ["records", "cohort"])
+@pytest.mark.parametrize("out", ["/", str(config.DATA_DIR), str(config.NOTEBOOKS_DIR)])
+def test_the_root_and_the_projects_folders_are_refused_even_with_force(
+    tmp_path, capsys, monkeypatch, what, out
+):
+    import lowback.publish.export
+
+    def wrote(*args, **kwargs):
+        raise AssertionError("the export was written: the folder should have been refused")
+
+    monkeypatch.setattr(lowback.publish.export, "write_atomic_set", wrote)
+    more = ["--n", "10", "--seed", "1"] if what == "cohort" else []
+    assert main(["export", what, *more, "--out", out, "--force"]) == 1
+    err = _without_missing_sources(capsys.readouterr().err)
+    assert err.startswith(f"lowback export: refusing to write the export into {out}: ")

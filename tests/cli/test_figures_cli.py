@@ -64,3 +64,19 @@ def test_the_notebooks_and_out_are_required(capsys):
     with pytest.raises(SystemExit) as exited:
         _run(["--format", "png"])
     assert exited.value.code == 2
+
+
+@pytest.mark.parametrize("where", ["/", "src", "tests", "notebooks"])
+def test_the_root_and_the_projects_folders_are_refused_even_with_force(
+    notebook, monkeypatch, capsys, where
+):
+    from lowback import config
+
+    def drew(*args, **kwargs):
+        raise AssertionError("figures were drawn: the folder should have been refused")
+
+    monkeypatch.setattr(static_figures, "to_images", drew)
+    monkeypatch.setattr(static_figures, "write_atomic_set", drew)
+    out = config.PROJECT_DIR / where
+    assert _run([str(notebook), "--out", str(out), "--force"]) == 1
+    assert f"lowback figures: refusing to write figures into {out}: " in capsys.readouterr().err

@@ -6,7 +6,9 @@ tests/faults/test_faults.py.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -76,3 +78,112 @@ def test_a_journal_lowback_did_not_write_is_refused(tmp_path: Path, journal: str
     with pytest.raises(ReportError, match="delete it and build again"):
         write_atomic_set(tmp_path, {"a.html": "text"})
     assert not (tmp_path / "a.html").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# A rename that fails: the old set is put back, and later writes are not stuck
+# ---------------------------------------------------------------------------------------------
+
+OLD_SET = {"a.html": "old a", "b.html": "old b", "c.html": "old c"}
+NEW_SET = {"a.html": "new a", "b.html": "new b", "c.html": "new c", "d.html": "new d"}
+
+
+def _contents(folder: Path) -> dict[str, str]:
+    """Every entry of ``folder``: a file's text, or ``"<folder>"``."""
+    return {
+        p.name: "<folder>" if p.is_dir() else p.read_text(encoding="utf-8")
+        for p in folder.iterdir()
+    }
+
+
+def test_a_folder_where_a_file_goes_is_refused_naming_it_and_nothing_changes(tmp_path):
+    write_atomic_set(tmp_path, OLD_SET)
+    (tmp_path / "d.html").mkdir()
+    (tmp_path / "d.html" / "kept.txt").write_text("inside", encoding="utf-8")
+    for _ in range(2):  # and again: a refusal, never a stuck folder
+        with pytest.raises(ReportError, match=r"d\.html is a folder, where the file d\.html go"):
+            write_atomic_set(tmp_path, NEW_SET)
+        assert _contents(tmp_path) == {**OLD_SET, "d.html": "<folder>"}
+    (tmp_path / "d.html" / "kept.txt").unlink()
+    (tmp_path / "d.html").rmdir()
+    write_atomic_set(tmp_path, NEW_SET)
+    assert _contents(tmp_path) == NEW_SET
+
+
+@pytest.mark.parametrize("failing", list(NEW_SET))
+def test_a_rename_that_fails_puts_the_old_set_back(tmp_path, monkeypatch, failing):
+    """The k-th rename raises (after k-1 files are in place): those are put back, the file
+    that was new (d.html) is removed again, and no journal or temporary file is left."""
+    write_atomic_set(tmp_path, OLD_SET)
+    replace = os.replace
+
+    def failing_rename(source, target):
+        if Path(target).name == failing and Path(source).name.endswith(".tmp"):
+            raise OSError(errno.EIO, "Input/output error", str(target))
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing_rename)
+    with pytest.raises(OSError, match="Input/output error"):
+        write_atomic_set(tmp_path, NEW_SET)
+    assert _contents(tmp_path) == OLD_SET
+
+    monkeypatch.setattr(os, "replace", replace)
+    write_atomic_set(tmp_path, NEW_SET)
+    assert _contents(tmp_path) == NEW_SET
+
+
+class _Killed(BaseException):
+    """Stands for SIGKILL in the middle of a swap: nothing runs after it."""
+
+
+def test_a_killed_swap_that_cannot_be_finished_is_put_back_and_the_folder_named(
+    tmp_path, monkeypatch
+):
+    """Killed after the first rename; then a folder takes the place of c.html. The next
+    write cannot finish the swap: it puts the old set back (a and b old again), then
+    refuses, naming the folder; once it is gone, a write goes through."""
+    write_atomic_set(tmp_path, OLD_SET)
+    replace, renamed = os.replace, []
+
+    def killed_after_the_first(source, target):
+        if Path(source).name.endswith(".tmp") and Path(target).suffix == ".html":
+            if renamed:
+                raise _Killed
+            renamed.append(target)
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", killed_after_the_first)
+    with pytest.raises(_Killed):
+        write_atomic_set(tmp_path, NEW_SET)
+    monkeypatch.setattr(os, "replace", replace)
+    assert (tmp_path / JOURNAL_NAME).exists()
+    assert (tmp_path / "a.html").read_text(encoding="utf-8") == "new a"
+    (tmp_path / "c.html").unlink()
+    (tmp_path / "c.html").mkdir()
+
+    with pytest.raises(ReportError, match=r"c\.html is a folder"):
+        write_atomic_set(tmp_path, NEW_SET)
+    assert _contents(tmp_path) == {"a.html": "old a", "b.html": "old b", "c.html": "<folder>"}
+
+    (tmp_path / "c.html").rmdir()
+    write_atomic_set(tmp_path, NEW_SET)
+    assert _contents(tmp_path) == NEW_SET
+
+
+def test_a_killed_swap_is_finished_with_the_old_files_kept_aside_removed(tmp_path, monkeypatch):
+    write_atomic_set(tmp_path, OLD_SET)
+    replace, renamed = os.replace, []
+
+    def killed_after_the_first(source, target):
+        if Path(source).name.endswith(".tmp") and Path(target).suffix == ".html":
+            if renamed:
+                raise _Killed
+            renamed.append(target)
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", killed_after_the_first)
+    with pytest.raises(_Killed):
+        write_atomic_set(tmp_path, NEW_SET)
+    monkeypatch.setattr(os, "replace", replace)
+    tidy(tmp_path, list(NEW_SET))
+    assert _contents(tmp_path) == NEW_SET

@@ -124,18 +124,27 @@ def test_a_slide_without_notes_and_an_unknown_tag_are_errors(notebooks, outline)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('title = "T"\nfile = "l.html"\n', "no \\[\\[slides\\]\\]"),
+        ('title = "T"\nfile = "l.slides.html"\n', "no \\[\\[slides\\]\\]"),
         (
-            'title = "T"\nfile = "l.html"\n[[slides]]\ntag = "lesson-1"\ntitle = "A"\n',
+            'title = "T"\nfile = "l.slides.html"\n[[slides]]\ntag = "lesson-1"\ntitle = "A"\n',
             "slide 1: tag 'lesson-1', expected lesson-NN-name",
         ),
         (
-            'title = "T"\nfile = "l.html"\n'
+            'title = "T"\nfile = "l.slides.html"\n'
             '[[slides]]\ntag = "lesson-01-a"\ntitle = "A"\n'
             '[[slides]]\ntag = "lesson-01-a"\ntitle = ""\n',
             "slide 2: tag 'lesson-01-a' is used twice; slide 2 \\(lesson-01-a\\): no title",
         ),
         ("title = [", "cannot read the lesson's outline"),
+        (
+            'title = "T"\nfile = "../elsewhere.slides.html"\n'
+            '[[slides]]\ntag = "lesson-01-a"\ntitle = "A"\n',
+            "key 'file': '../elsewhere.slides.html', expected a file name \\(no folder\\)",
+        ),
+        (
+            'title = "T"\nfile = "lesson.html"\n[[slides]]\ntag = "lesson-01-a"\ntitle = "A"\n',
+            "ending in .slides.html",
+        ),
     ],
 )
 def test_a_broken_outline_names_the_file_and_the_slide(tmp_path, text, expected):

@@ -23,6 +23,7 @@ from plotly.offline import get_plotlyjs
 
 from lowback import config
 from lowback.errors import ReportError
+from lowback.publish.folders import MARKER_NAME
 from lowback.publish.pages import (
     PLOTLY_MIMETYPE,
     count_figures,
@@ -380,7 +381,7 @@ def test_build_writes_decks_only_when_every_notebook_ran(tmp_path, reveal_dir):
     with pytest.raises(ReportError, match=r"bad\.ipynb.*ZeroDivisionError"):
         build_slides([good, bad], out, reveal_dir=reveal_dir)
     assert (out / "good.slides.html").read_text(encoding="utf-8") == "earlier deck"
-    assert sorted(p.name for p in out.iterdir()) == ["good.slides.html"]
+    assert sorted(p.name for p in out.iterdir()) == [MARKER_NAME, "good.slides.html"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -64,6 +64,12 @@ def test_a_name_gives_notebook_position_and_figure_tags():
     assert figure_name("my notebook", 1) == "my-notebook-fig01"
 
 
+def test_a_tag_with_a_final_newline_is_not_a_lesson_tag():
+    """``$`` would match before the newline: the tag would go into the name as ``-``."""
+    assert figure_name("01-kb", 2, ["lesson-01-intro\n"]) == "01-kb-fig02"
+    assert figure_name("01-kb", 2, ["lesson-01-intro"]) == "01-kb-fig02-lesson-01-intro"
+
+
 def test_every_stored_figure_of_the_study_is_found_once_with_a_unique_name():
     assert len(NOTEBOOKS) == 4
     figures = stored_figures(NOTEBOOKS)

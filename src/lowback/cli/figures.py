@@ -38,7 +38,12 @@ def add_figures_parser(commands: argparse._SubParsersAction) -> argparse.Argumen
         help="multiplies each figure's width and height, e.g. 2 for slides (default: 1)",
     )
     figures.add_argument(
-        "--out", type=Path, required=True, metavar="DIR", help="the folder, created if missing"
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the folder, created if missing (never /, the home folder or the project's own "
+        "folders, even with --force)",
     )
     figures.add_argument(
         "--force",

@@ -9,6 +9,12 @@ from lowback import __version__, config
 from lowback.cli.figures import add_figures_parser
 from lowback.cli.shared import DISCLAIMER
 
+#: Where a build may write, as :func:`lowback.publish.folders.check_out_dir` checks it.
+_OUT_RULE = (
+    "never /, the home folder or the project's own folders (data, notebooks, src, tests, "
+    "docs), and an existing folder only if it is empty or lowback's (it holds .lowback-built)"
+)
+
 #: The fewest simulated runners ``lowback report --size`` takes. Notebook 02 asserts that
 #: its cross-validated depth curve chooses the depth every lowback tree is fitted at: at
 #: 1,000 runners that fails, at 2,000 and 5,000 it fails under seed 7, at 10,000 it held
@@ -199,7 +205,10 @@ def _parser() -> argparse.ArgumentParser:
         help="write only the per-notebook decks (the lesson needs the cells of every notebook)",
     )
     slides.add_argument(
-        "--out", type=Path, default=config.REPORTS_DIR, help="output folder (default: %(default)s)"
+        "--out",
+        type=Path,
+        default=config.REPORTS_DIR,
+        help=f"output folder (default: %(default)s); {_OUT_RULE}",
     )
     slides.add_argument(
         "--reveal-dir",
@@ -224,7 +233,8 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         help=f"output folder (default: {config.REPORTS_DIR}; with --assumptions, --seed or "
-        "--size, a subfolder named after them: older-runners, seed-7, older-runners-size-50000)",
+        "--size, a subfolder named after them: older-runners, seed-7, older-runners-size-50000); "
+        + _OUT_RULE,
     )
     report.add_argument(
         "--assumptions",
@@ -300,7 +310,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     for sub in (export_records, export_cohort):
         sub.add_argument(
-            "--out", type=Path, required=True, metavar="DIR", help="the folder, created if missing"
+            "--out",
+            type=Path,
+            required=True,
+            metavar="DIR",
+            help="the folder, created if missing (never /, the home folder or the project's own "
+            "folders, even with --force)",
         )
         sub.add_argument(
             "--force",

@@ -45,7 +45,17 @@ def _report(
         return 1
     if data_dir is not None:
         parameters["DATA_DIR"] = data_dir.absolute()
-    names = []
+    from lowback.errors import ReportError
+    from lowback.publish.build import build_reports
+    from lowback.publish.folders import scenario_folder
+
+    try:  # a scenario's own folder under reports/, or a clear refusal
+        folder = out or scenario_folder(
+            config.REPORTS_DIR, assumptions=assumptions, seed=seed, size=size
+        )
+    except ReportError as err:
+        print(f"report not written, no notebook run: {err}", file=sys.stderr)
+        return 2
     if assumptions is not None:
         from lowback.study.assumptions import load_assumptions
 
@@ -55,16 +65,10 @@ def _report(
             print(f"report not written, no notebook run: {err}", file=sys.stderr)
             return 1
         parameters["ASSUMPTIONS"] = assumptions.absolute()
-        names.append(assumptions.stem)
     if seed is not None:
         parameters["RANDOM_SEED"] = seed
-        names.append(f"seed-{seed}")
     if size is not None:
         parameters["COHORT_SIZE"] = size
-        names.append(f"size-{size}")
-    folder = out or (config.REPORTS_DIR / "-".join(names) if names else config.REPORTS_DIR)
-    from lowback.errors import ReportError
-    from lowback.publish.build import build_reports
 
     return _write_and_report(
         lambda: build_reports(
@@ -77,36 +81,53 @@ def _report(
 
 
 def _explore(port: int, token: str | None) -> int:
-    import shutil
-    import subprocess
+    import contextlib
+    import errno
+    import signal
 
-    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
-    if voila is None:
+    from lowback.app import server
+
+    if not server.voila_installed():
         print("lowback explore needs Voila: run `make explore` (it installs it)", file=sys.stderr)
         return 1
     if not 1024 <= port <= 65535:
         print(f"lowback explore: --port must be 1024 to 65535, got {port}", file=sys.stderr)
         return 2
-    from lowback.app.server import APP_DIR, explore_server
-
-    command, environment = explore_server(voila, port, token)
-    token = environment["JUPYTER_TOKEN"]
-    # Voila runs in a session of its own: Ctrl-C reaches only this process, which stops
-    # Voila with SIGTERM, its clean shutdown (SIGINT makes it print a traceback). It runs
-    # in the app's folder, so that no voila.py or voila.json from elsewhere configures it.
-    server = subprocess.Popen(command, start_new_session=True, env=environment, cwd=APP_DIR)
-    print(f"Symptom explorer: http://127.0.0.1:{port}/?token={token}  (Ctrl-C stops it)")
-    print(DISCLAIMER, flush=True)
+    try:  # as Jupyter Server with an explicit port: that port, or a clear no
+        server.claim_port(port)
+    except OSError as err:
+        why = "is in use" if err.errno == errno.EADDRINUSE else f"cannot be used ({err.strerror})"
+        other = port + 1 if port < 65535 else 8866
+        print(
+            f"lowback explore: port {port} {why}; nothing started. Stop what listens there, "
+            f"or choose another port: --port {other}",
+            file=sys.stderr,
+        )
+        return 1
+    command, environment = server.explore_server(port, token)
+    explorer = server.ExplorerProcess(command, environment, port)
     try:
-        return server.wait()
+        with explorer:
+            # The link only once Voila serves it: never one to a port Voila did not get.
+            if not explorer.wait_until_listening():
+                code = explorer.process.returncode
+                print(
+                    f"lowback explore: Voila stopped before serving (exit code {code})",
+                    file=sys.stderr,
+                )
+                return code or 1
+            link = f"http://{server.HOST}:{port}/?token={environment['JUPYTER_TOKEN']}"
+            print(f"Symptom explorer: {link}  (Ctrl-C stops it)")
+            print(DISCLAIMER, flush=True)
+            code = explorer.wait()
     except KeyboardInterrupt:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        print("Symptom explorer stopped.")
-        return 0
+        code = None
+    with contextlib.suppress(OSError):  # after SIGHUP, the terminal may be gone
+        print("Symptom explorer stopped.", flush=True)
+    if code is not None:  # Voila stopped of itself
+        return code
+    # Ctrl-C is the way to stop it; SIGTERM or SIGHUP, the exit status of a process they end.
+    return 0 if explorer.stopped_by == signal.SIGINT else 128 + explorer.stopped_by
 
 
 def _slides(

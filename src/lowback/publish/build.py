@@ -15,6 +15,7 @@ The output naming, folder preparation and writing here are shared with the slide
 
 from __future__ import annotations
 
+import functools
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,44 +23,99 @@ from pathlib import Path
 from lowback.errors import ReportError
 from lowback.publish.execute import execute_and_convert, read_with_parameters
 from lowback.publish.explorer_page import EXPLORER_FILE, explorer_page
-from lowback.publish.fileset import tidy, write_atomic_set
+from lowback.publish.fileset import (
+    JOURNAL_NAME,
+    refuse_folders_in_the_way,
+    tidy,
+    write_atomic_set,
+)
+from lowback.publish.folders import MARKER_NAME, MARKER_TEXT, check_out_dir
 from lowback.publish.index import index_page
+from lowback.publish.lesson import read_outline
 from lowback.publish.pages import notebook_to_html
 from lowback.publish.signals import sigterm_as_exit
 
-__all__ = ["build_changes", "build_reports", "output_paths", "prepare_out_dir", "write_outputs"]
+__all__ = [
+    "build_changes",
+    "build_reports",
+    "fixed_outputs",
+    "output_paths",
+    "prepare_out_dir",
+    "write_outputs",
+]
+
+#: What a page's name may not end with: the slide decks' (``lowback slides``, same folder).
+_DECK_SUFFIX = ".slides.html"
+
+
+@functools.cache
+def fixed_outputs() -> dict[str, str]:
+    """The files lowback writes under fixed names into a reports folder, and what each is:
+    no notebook's page or deck may take one of these names (``make report``, ``make
+    slides`` and ``make bench`` share ``reports/``)."""
+    return {
+        "index.html": "the landing page",
+        EXPLORER_FILE: "the offline symptom explorer",
+        read_outline().file_name: "the lesson deck",
+        "bench.html": "the benchmarks' page (make bench)",
+        "bench.json": "the benchmarks' results (make bench)",
+        MARKER_NAME: "lowback's marker of the folder",
+        JOURNAL_NAME: "lowback's swap journal",
+    }
 
 
 def output_paths(paths: Sequence[Path], out_dir: Path, suffix: str) -> list[Path]:
-    """``out_dir / (stem + suffix)`` for each notebook; two notebooks may not share one.
+    """``out_dir / (stem + suffix)`` for each notebook; two notebooks may not share one,
+    nor take the name of a file lowback writes there (:func:`fixed_outputs`).
+
+    Names are compared as a case-insensitive file system (macOS, Windows) would.
 
     Raises
     ------
     ReportError
-        If two notebooks would be written to the same file, naming both.
+        If two notebooks would be written to the same file, naming both; or if a
+        notebook's output would take a fixed output's name (``index.ipynb`` and the landing
+        page), or a page a deck's name (``x.slides.ipynb``), naming the notebook and it.
     """
     targets = [out_dir / f"{nb_path.stem}{suffix}" for nb_path in paths]
-    seen: dict[Path, Path] = {}
+    fixed = {name.casefold(): what for name, what in fixed_outputs().items()}
+    seen: dict[str, Path] = {}
     for nb_path, target in zip(paths, targets, strict=True):
-        if target in seen:
-            raise ReportError(f"{seen[target]} and {nb_path} would both be written to {target}")
-        seen[target] = nb_path
+        key = target.name.casefold()
+        if key in seen:
+            raise ReportError(f"{seen[key]} and {nb_path} would both be written to {target}")
+        if key in fixed:
+            raise ReportError(
+                f"{nb_path} would be written to {target}, the name of {fixed[key]}: "
+                "rename the notebook"
+            )
+        if suffix != _DECK_SUFFIX and key.endswith(_DECK_SUFFIX):
+            raise ReportError(
+                f"{nb_path} would be written to {target}, a slide deck's name "
+                f"(*{_DECK_SUFFIX}): rename the notebook"
+            )
+        seen[key] = nb_path
     return targets
 
 
 def prepare_out_dir(out_dir: Path, names: Sequence[str], *, what: str = "reports") -> None:
-    """Create ``out_dir`` if needed, check that files can be created in it, and tidy it.
+    """Check ``out_dir`` (:func:`lowback.publish.folders.check_out_dir`), create it if
+    needed, check that files can be created in it, and tidy it.
 
     Tidying (see :func:`lowback.publish.fileset.tidy`) finishes a set of ``names`` that a
-    killed build left half swapped in and removes the temporary files it left behind,
-    before any notebook runs: even a build that then fails leaves the folder whole.
+    killed build left half swapped in (or puts the old set back) and removes the temporary
+    files it left behind, before any notebook runs: even a build that then fails leaves
+    the folder whole.
 
     Raises
     ------
     ReportError
-        If ``out_dir`` is not a directory, or cannot be created or written to (naming it,
-        ``what`` is written, and the system's error).
+        If ``out_dir`` is no place for outputs (the root, the home folder, the project's
+        own folders, a folder of other files), is not a directory, holds a folder where one
+        of ``names`` goes, or cannot be created or written to (naming it, ``what`` is
+        written, and the system's error).
     """
+    check_out_dir(out_dir, [*names, MARKER_NAME], what=what)
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(f"output path exists and is not a directory: {out_dir}")
     try:
@@ -69,14 +125,17 @@ def prepare_out_dir(out_dir: Path, names: Sequence[str], *, what: str = "reports
         tidy(out_dir, names)
     except OSError as exc:
         raise ReportError(f"cannot write {what} to {out_dir}: {exc}") from exc
+    refuse_folders_in_the_way(out_dir, [*names, MARKER_NAME])
 
 
 def write_outputs(out_dir: Path, targets: Sequence[Path], texts: Sequence[str], what: str) -> None:
-    """Write ``texts`` to ``targets`` as one set (see
+    """Write ``texts`` to ``targets`` as one set, with lowback's marker of the folder
+    (:data:`~lowback.publish.folders.MARKER_NAME`; see
     :func:`~lowback.publish.fileset.write_atomic_set`), or raise a :class:`ReportError`
     naming the folder and the system's error."""
+    files = {t.name: text for t, text in zip(targets, texts, strict=True)}
     try:
-        write_atomic_set(out_dir, {t.name: text for t, text in zip(targets, texts, strict=True)})
+        write_atomic_set(out_dir, {**files, MARKER_NAME: MARKER_TEXT})
     except OSError as exc:
         raise ReportError(f"cannot write {what} to {out_dir}: {exc}") from exc
 

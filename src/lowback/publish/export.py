@@ -36,6 +36,7 @@ from lowback.data.records import KnowledgeBase, load_knowledge_base
 from lowback.data.schema import SCHEMAS, TABLE_FILES
 from lowback.errors import ReportError
 from lowback.publish.fileset import write_atomic_set
+from lowback.publish.folders import check_out_dir
 
 __all__ = ["DESCRIPTOR", "column_descriptions", "export_cohort", "export_records"]
 
@@ -230,6 +231,10 @@ def _tables_to_files(
 
 
 def _check_out_dir(out_dir: Path, force: bool) -> None:
+    """Refuse the root, the home folder and the project's own folders
+    (:func:`lowback.publish.folders.check_out_dir`), even with ``force``; a file; and a
+    folder that is not empty, without ``force``."""
+    check_out_dir(out_dir, what="the export", force=True)
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(f"output path exists and is not a folder: {out_dir}")
     if not force and out_dir.is_dir() and any(out_dir.iterdir()):
@@ -322,8 +327,10 @@ def export_records(
     FileExistsError
         If ``out_dir`` is not empty and ``force`` is False; nothing is written.
     ReportError
-        If a column has no description in the data dictionary, or a file cannot be
-        written (nothing is then changed).
+        If ``out_dir`` is the root, the home folder or one of the project's own folders
+        (:func:`lowback.publish.folders.check_out_dir`; even with ``force``), a column has
+        no description in the data dictionary, or a file cannot be written (nothing is
+        then changed).
 
     Examples
     --------
@@ -455,7 +462,9 @@ def export_cohort(
     TypeError, ValueError
         If ``n`` or ``seed`` is not a whole number in range.
     ReportError
-        If a file cannot be written (nothing is then changed).
+        If ``out_dir`` is the root, the home folder or one of the project's own folders
+        (:func:`lowback.publish.folders.check_out_dir`; even with ``force``), or a file
+        cannot be written (nothing is then changed).
 
     Examples
     --------

@@ -29,7 +29,13 @@ from nbformat import NotebookNode
 from plotly.offline import get_plotlyjs
 
 from lowback.publish.lesson import read_outline
-from lowback.publish.pages import PLOTLY_MIMETYPE, TEMPLATES_DIR, figure_html, first_heading
+from lowback.publish.pages import (
+    PLOTLY_MIMETYPE,
+    TEMPLATES_DIR,
+    check_offline,
+    figure_html,
+    first_heading,
+)
 from lowback.publish.pages import iter_outputs as _iter_outputs
 
 if TYPE_CHECKING:
@@ -154,6 +160,12 @@ def index_page(
     -------
     str
         The page.
+
+    Raises
+    ------
+    ReportError
+        If the page would load anything from the network
+        (:func:`lowback.publish.pages.check_offline`).
     """
     from lowback.data.records import load_knowledge_base
     from lowback.versions import library_versions
@@ -161,7 +173,7 @@ def index_page(
     cards = [_card(n, file_name, nb) for n, (file_name, nb) in enumerate(pages)]
     kb = load_knowledge_base(warn_missing=False)  # a missing source is said on the page
     sources = kb.sources
-    return (
+    page = (
         _environment()
         .get_template("index.html.j2")
         .render(
@@ -190,3 +202,5 @@ def index_page(
             plotlyjs=Markup(get_plotlyjs()) if any(c["figure"] for c in cards) else "",
         )
     )
+    check_offline(page, "page 'index.html'", [])
+    return page

@@ -48,6 +48,8 @@ LESSON_TAG_PREFIX = "lesson-"
 
 _TAG_RE = re.compile(r"lesson-\d{2}-[a-z][a-z0-9-]*")
 _FIRST_HEADING_RE = re.compile(r"\A\s*#{1,6}[ \t][^\n]*\n*")
+#: The lesson deck's file name: no folder part, so it is written beside the other decks.
+_FILE_RE = re.compile(r"\w[\w.-]*\.slides\.html")
 
 
 @dataclass(frozen=True)
@@ -85,13 +87,18 @@ def read_outline(path: Path = LESSON_OUTLINE) -> Lesson:
     ------
     ReportError
         Naming the file, and the slide where one is at fault: unreadable TOML, a missing or
-        empty key, a tag not of the form ``lesson-NN-name``, or a tag used twice.
+        empty key, a ``file`` that is not a file name ending in ``.slides.html``, a tag not of
+        the form ``lesson-NN-name``, or a tag used twice.
     """
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ReportError(f"{path}: cannot read the lesson's outline: {exc}") from exc
     problems = [f"key {key!r}: expected text" for key in ("title", "file") if not _text(data, key)]
+    if _text(data, "file") and not _FILE_RE.fullmatch(data["file"]):
+        problems.append(
+            f"key 'file': {data['file']!r}, expected a file name (no folder) ending in .slides.html"
+        )
     slides = []
     for n, entry in enumerate(data.get("slides") or [], start=1):
         tag, title = _text(entry, "tag"), _text(entry, "title")

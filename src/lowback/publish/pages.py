@@ -11,9 +11,11 @@ so every page must work without a single network request:
 * CDN references. nbconvert's ``lab`` template loads require.js, MathJax, mermaid.js and
   the Jupyter widgets manager from CDNs. A small template extending ``lab/index.html.j2``
   (``templates/offline/index.html.j2``) empties the blocks that load them. After export
-  the page is checked: any element that would fetch a remote resource (``src=``, or
-  ``<link href=>``) raises :class:`ReportError`. Plain ``<a href="https://...">`` links
-  are kept: they are links, not requests.
+  the page is checked (:func:`check_offline`, with :mod:`lowback.publish.offline`): anything
+  that would fetch a remote resource (``src=``, ``srcset``, ``<link href=>``, SVG's
+  ``<image href>``, CSS ``url()`` and ``@import``, a meta refresh...) raises
+  :class:`ReportError`. Plain ``<a href="https://...">`` links are kept: they are links,
+  not requests.
 
 Everything else (escaping of text outputs and markdown, code highlighting, CSS) is
 nbconvert's usual behaviour. The same notebook outputs always give the same bytes: the
@@ -43,7 +45,6 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator, Mapping
-from html.parser import HTMLParser
 from pathlib import Path
 
 import jinja2
@@ -57,6 +58,7 @@ from plotly.offline import get_plotlyjs
 from lowback.errors import ReportError
 from lowback.figures.data_tables import figure_data, plain_text
 from lowback.figures.style import summary_of
+from lowback.publish.offline import remote_figure_sources, remote_resources
 
 __all__ = [
     "LIVE_ONLY_NOTE",
@@ -96,7 +98,6 @@ _DEFAULT_FIGURE_HEIGHT = 525
 _NEWPLOT_RE = re.compile(r"\bPlotly\.newPlot\s*\(")
 _HEADING_RE = re.compile(r"^ {0,3}#{1,6}[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$")
 _FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
-_REMOTE_URL_RE = re.compile(r"^\s*(?:(?:https?|ftps?|wss?):)?//", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,6 +199,12 @@ def figures_to_html(nb: NotebookNode) -> list[str]:
     another renderer, which may load plotly.js from a CDN) is dropped. A live widget's
     output becomes :data:`LIVE_ONLY_NOTE`. Returns the div ids of the figures, in page
     order.
+
+    Raises
+    ------
+    ReportError
+        If a figure would load an image from the network (its layout's ``images``; see
+        :func:`lowback.publish.offline.remote_figure_sources`), naming its cell.
     """
     div_ids = []
     for cell_index, output_index, output in iter_outputs(nb):
@@ -207,6 +214,12 @@ def figures_to_html(nb: NotebookNode) -> list[str]:
             continue
         if PLOTLY_MIMETYPE not in data:
             continue
+        remote = remote_figure_sources(data[PLOTLY_MIMETYPE])
+        if remote:
+            raise ReportError(
+                f"the figure of cell {cell_index} (0-based) would load {remote[0]!r} (an image "
+                "of its layout), so it does not work offline: embed it as a data: URL"
+            )
         div_id = _figure_div_id(cell_index, output_index)
         output["data"] = nbformat.from_dict(
             {"text/html": described_figure_html(data[PLOTLY_MIMETYPE], div_id)}
@@ -247,7 +260,7 @@ def described_figure_html(figure: Mapping, div_id: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Headings and the offline check
+# Headings
 # ---------------------------------------------------------------------------------------------
 
 
@@ -267,36 +280,8 @@ def first_heading(nb: NotebookNode) -> str | None:
     return None
 
 
-class _RemoteResourceFinder(HTMLParser):
-    """Collect the tags of a page that would make the browser fetch a remote resource."""
-
-    _FETCHING_ATTRS = frozenset({"src", "srcset", "poster", "data"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if not value:
-                continue
-            fetches = name in self._FETCHING_ATTRS or (tag == "link" and name == "href")
-            if fetches and _REMOTE_URL_RE.match(value):
-                self.found.append(f"<{tag} {name}={value!r}>")
-
-    handle_startendtag = handle_starttag
-
-
-def remote_resources(html: str) -> list[str]:
-    """Tags in ``html`` that load something from the network (empty for an offline page)."""
-    finder = _RemoteResourceFinder()
-    finder.feed(html)
-    finder.close()
-    return finder.found
-
-
 # ---------------------------------------------------------------------------------------------
-# The page
+# The page and the offline check
 # ---------------------------------------------------------------------------------------------
 
 
@@ -342,9 +327,10 @@ def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
     Raises
     ------
     ReportError
-        If the page would still load a remote resource (a ``src=`` or ``<link href=>``
-        pointing to ``http(s)://`` or ``//``), e.g. from an HTML output or a markdown image,
-        or if a figure is missing from the page.
+        If the page would still load a remote resource (see
+        :func:`lowback.publish.offline.remote_resources`: a ``src=``, ``<link href=>``, CSS
+        ``url()`` or ``@import``... pointing to ``http(s)://`` or ``//``), e.g. from an HTML
+        output or a markdown image, or if a figure is missing from the page.
     """
     nb = copy.deepcopy(nb)
     # The widget state nbclient records has random model ids, and no widget manager is loaded.
@@ -368,8 +354,10 @@ def notebook_to_html(nb: NotebookNode, *, title: str | None = None) -> str:
 def check_offline(html: str, what: str, div_ids: list[str], *, all_drawn: bool = False) -> None:
     """Refuse a page or deck that would fetch anything, or that lost a figure.
 
-    ``what`` names it in the message (``"page 'Title'"``); ``div_ids`` are the figures it
-    must hold; with ``all_drawn``, the number of ``Plotly.newPlot`` calls must match too.
+    What would fetch is found by :func:`lowback.publish.offline.remote_resources` (the one
+    checker of every page, deck and the explorer). ``what`` names it in the message
+    (``"page 'Title'"``); ``div_ids`` are the figures it must hold; with ``all_drawn``, the
+    number of ``Plotly.newPlot`` calls must match too.
 
     Raises
     ------

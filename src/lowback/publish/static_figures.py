@@ -26,13 +26,14 @@ from nbformat import NotebookNode
 from lowback.errors import ReportError
 from lowback.figures.static import image_format, to_images
 from lowback.publish.fileset import write_atomic_set
+from lowback.publish.folders import check_out_dir
 from lowback.publish.index import KEY_FIGURE_TAG
 from lowback.publish.pages import PLOTLY_MIMETYPE, iter_outputs
 
 __all__ = ["StoredFigure", "figure_name", "stored_figures", "write_figures"]
 
 #: The tags of a figure's cell that go into its file's name.
-_LESSON_TAG_RE = re.compile(r"^lesson-\d{2}-[a-z0-9-]+$")
+_LESSON_TAG_RE = re.compile(r"lesson-\d{2}-[a-z0-9-]+")
 _UNSAFE_RE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -73,7 +74,7 @@ def figure_name(notebook_stem: str, position: int, tags: Sequence[str] = ()) -> 
     '04-article-vs-nih-fig01-key-figure-lesson-08-nih'
     """
     named = [t for t in tags if t == KEY_FIGURE_TAG] + sorted(
-        t for t in tags if _LESSON_TAG_RE.match(t)
+        t for t in tags if _LESSON_TAG_RE.fullmatch(t)
     )
     stem = "-".join([f"{notebook_stem}-fig{position:02d}", *named])
     return _UNSAFE_RE.sub("-", stem)
@@ -152,7 +153,9 @@ def write_figures(
     FileExistsError
         If ``out_dir`` is not empty and ``force`` is False; nothing is written.
     ReportError
-        If a notebook cannot be read or holds no figure at all.
+        If ``out_dir`` is the root, the home folder or one of the project's own folders
+        (:func:`lowback.publish.folders.check_out_dir`; even with ``force``), or a
+        notebook cannot be read or holds no figure at all.
     FigureExportError
         If the format is unknown or there is no Chromium; nothing is written.
 
@@ -164,6 +167,7 @@ def write_figures(
     """
     chosen = image_format(format=format)
     out = Path(out_dir)
+    check_out_dir(out, what="figures", force=True)  # never the root, home or the project's
     if not force and out.is_dir() and any(out.iterdir()):
         raise FileExistsError(
             f"{out} is not empty: write the figures into a new or empty folder, or pass "
