@@ -23,31 +23,50 @@ _SHOWN_CHARS = 60
 
 
 def shorten(value: object) -> str:
-    """A value as a message shows it: quoted, and cut to about 60 characters."""
+    """A value as a message shows it: quoted, cut to about 60 characters, and escaped as
+    ``repr`` escapes (a control character shows as ``\\x1b``, never raw)."""
     text = str(value)
     if len(text) > _SHOWN_CHARS:
         text = text[: _SHOWN_CHARS - 1] + "…"
     return repr(text)
 
 
+def escaped(text: str) -> str:
+    """``text`` with every character a terminal would not print as itself (control and
+    format characters, a newline, a tab) escaped as ``repr`` escapes it (``\\x1b``,
+    ``\\n``, ``\\u202e``); everything else, accents included, as it is."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the records, located as precisely as it can be."""
+    """One thing wrong with the records, located as precisely as it can be.
+
+    ``row`` is the spreadsheet row (the header is row 1; a blank line is a row, a quoted
+    field over several lines is one), as pandas' own parser errors count them; ``line``
+    is the line of the file the row starts on, where it is another (after a field over
+    several lines), as a text editor shows it. Everything shown is escaped: no control
+    character of the records reaches a terminal raw.
+    """
 
     file: str
     expected: str
     row: int | None = None
     column: str | None = None
     value: object = None
+    line: int | None = None
 
     def __str__(self) -> str:
-        where = [self.file]
+        where = [escaped(self.file)]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            at_line = "" if self.line is None else f" (line {self.line} of the file)"
+            where.append(f"row {self.row}{at_line}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            where.append(f"column '{escaped(self.column)}'")
         found = "" if self.value is None else f"got {shorten(self.value)}; "
-        return f"{', '.join(where)}: {found}expected {self.expected}"
+        return f"{', '.join(where)}: {found}expected {escaped(self.expected)}"
 
 
 class RecordError(ValueError):

@@ -23,13 +23,19 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lowback.data.lookup import positions
 from lowback.data.schema import HEDGE_CEILING, REPORTED, SIGN_KINDS, TRIAGE_LEVELS
 from lowback.data.sources import spreadsheet_row
+from lowback.data.wording import did_you_mean
 from lowback.errors import Problem
 
 _CLAIMS = "records/claims.csv"
 _TRIAGE = "records/triage.csv"
 _SIGNS = " or ".join(SIGN_KINDS)
+#: Empty, or only what ``str.strip`` strips (Python's white space, every such character
+#: below U+3001), written as the characters themselves: both Python's ``re`` and pyarrow's
+#: RE2 read the class alike.
+_BLANK = "[" + "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "]*"
 
 
 def check_claim_readings(claims: pd.DataFrame, passages: pd.DataFrame | None) -> list[Problem]:
@@ -39,22 +45,19 @@ def check_claim_readings(claims: pd.DataFrame, passages: pd.DataFrame | None) ->
     file order. ``passages`` is None when passages.csv could not be read: then who a
     claim is attributed to is not checked against its passage.
     """
-    reading = claims["reading"].to_numpy(dtype=object)
-    inferred = reading == "inferred"
-    no_note = np.zeros(len(claims), dtype=bool)
-    at = np.flatnonzero(inferred)
-    no_note[at] = [not note.strip() for note in claims["note"].to_numpy(dtype=object)[at]]
-    literal_contradiction = (claims["relation"].to_numpy(dtype=object) == "contradicts") & (
-        ~inferred
-    )
-    attributed_faq = claims["attributed"].to_numpy(dtype=object) == "faq"
-    topic = np.full(len(claims), "", dtype=object)
+    # Compared whole columns at a time (pyarrow), never as Python strings one by one.
+    inferred = (claims["reading"] == "inferred").to_numpy(dtype=bool)
+    no_note = inferred & claims["note"].str.fullmatch(_BLANK).to_numpy(dtype=bool)
+    literal_contradiction = (claims["relation"] == "contradicts").to_numpy(dtype=bool) & ~inferred
+    attributed_faq = (claims["attributed"] == "faq").to_numpy(dtype=bool)
     known = np.zeros(len(claims), dtype=bool)  # False: no such passage, checked elsewhere
+    quotes_faq = np.zeros(len(claims), dtype=bool)
+    position = np.full(len(claims), -1)
     if passages is not None:
-        position = pd.Index(passages["id"], dtype=object).get_indexer(claims["passage"])
+        position = positions(claims["passage"], pd.Index(passages["id"], dtype=object))
         known = position >= 0
-        topic[known] = passages["topic"].astype(str).to_numpy(dtype=object)[position[known]]
-    quotes_faq = topic == "faq"
+        of_faq = (passages["topic"].astype(str) == "faq").to_numpy(dtype=bool)
+        quotes_faq[known] = of_faq[position[known]]
     misattributed = known & (quotes_faq != attributed_faq)
     problems: list[Problem] = []
     suspects = np.flatnonzero(no_note | literal_contradiction | misattributed)
@@ -75,7 +78,7 @@ def check_claim_readings(claims: pd.DataFrame, passages: pd.DataFrame | None) ->
                 Problem(
                     _CLAIMS,
                     f"'article', 'experts' or 'publisher' for a claim outside the FAQ "
-                    f"(passage '{row.passage}' is of topic {topic[k]})",
+                    f"(passage '{row.passage}' is of topic {passages['topic'].iloc[position[k]]})",
                     column="attributed",
                     value=row.attributed,
                     **where,
@@ -129,17 +132,18 @@ def check_triage(
             problems += _baseline_problems(row, where)
             continue
         if kind_of.get(row.red_flag) != "red_flag":
+            red_flags = [e for e, kind in kind_of.items() if kind == "red_flag"]
             problems.append(
                 Problem(
                     _TRIAGE,
-                    "the id of a red_flag entity",
+                    "the id of a red_flag entity" + did_you_mean(row.red_flag, red_flags),
                     column="red_flag",
                     value=row.red_flag,
                     **where,
                 )
             )
         problems += _raised_by_problems(row.raised_by, kind_of, where)
-        problems += _via_problems(row, modality_of, where)
+        problems += _via_problems(row, modality_of, claims, where)
     if len(baselines) != 1:
         problems.append(
             Problem(
@@ -199,12 +203,19 @@ def _raised_by_problems(raised_by: str, kind_of: dict[str, str], where: dict) ->
         kind = kind_of.get(sign)
         if sign == REPORTED or kind in SIGN_KINDS:
             continue
-        why = "" if kind is None else f" ('{sign}' is a {kind}: a rule names its signs)"
+        signs = [e for e, k in kind_of.items() if k in SIGN_KINDS]
+        why = (
+            did_you_mean(sign, signs)
+            if kind is None
+            else f" ('{sign}' is a {kind}: a rule names its signs)"
+        )
         problems.append(Problem(_TRIAGE, expected + why, column="raised_by", value=sign, **where))
     return problems
 
 
-def _via_problems(row, modality_of: dict[str, str] | None, where: dict) -> list[Problem]:
+def _via_problems(
+    row, modality_of: dict[str, str] | None, claims: pd.DataFrame | None, where: dict
+) -> list[Problem]:
     """A literal rule has no via; an inferred one names existing claims, no hedge if urgent."""
     via = row.via.split(" ") if row.via else []
     if row.basis == "literal":
@@ -229,12 +240,19 @@ def _via_problems(row, modality_of: dict[str, str] | None, where: dict) -> list[
                 **where,
             )
         ]
-    if modality_of is None:
+    if modality_of is None or claims is None:
         return []
+    unknown = [claim for claim in via if claim not in modality_of]
+    claim_ids = claims["id"].tolist() if unknown else []
     problems = [
-        Problem(_TRIAGE, "the id of a claim in claims.csv", column="via", value=claim, **where)
-        for claim in via
-        if claim not in modality_of
+        Problem(
+            _TRIAGE,
+            "the id of a claim in claims.csv" + did_you_mean(claim, claim_ids),
+            column="via",
+            value=claim,
+            **where,
+        )
+        for claim in unknown
     ]
     if TRIAGE_LEVELS.index(row.level) > TRIAGE_LEVELS.index(HEDGE_CEILING):
         allowed = " or ".join(TRIAGE_LEVELS[: TRIAGE_LEVELS.index(HEDGE_CEILING) + 1])

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from lowback.data.fetch import HOW_TO_FETCH, local_path, registry
+from lowback.data.fetch import DATA_DIR_ENV, HOW_TO_FETCH, cache_dir, local_path, registry
 from lowback.data.formats import FormatError, decode_utf8, extract_text, text_sha256
+from lowback.data.wording import did_you_mean
 from lowback.errors import Problem
 
 
@@ -77,15 +78,54 @@ def source_file(data_dir: Path, source: Mapping[str, str]) -> Path:
     return data_dir / source["path"]
 
 
+def outside_problem(data_dir: Path, source: Mapping[str, str], index: int) -> Problem | None:
+    """A source whose path leads out of its folder, as a problem on its ``path``.
+
+    A committed source must resolve inside the data folder, a fetched one inside the
+    fetched sources' folder (:func:`~lowback.data.fetch.cache_dir`), symlinks resolved:
+    otherwise ``/etc/passwd``, ``../../x`` or a symlink out would be read as material.
+    """
+    folder = cache_dir() if source["fetch"] else data_dir
+    try:
+        resolved = source_file(data_dir, source).resolve()
+        inside = resolved.is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # too long a name, a symlink loop: it cannot be read
+        return None  # either, and read_sources says it is not a file
+    if inside:
+        return None
+    where = (
+        f"the fetched sources' folder {folder} ({DATA_DIR_ENV})"
+        if source["fetch"]
+        else "the data folder (the folder holding records/)"
+    )
+    return Problem(
+        "records/sources.csv",
+        f"a path inside {where}, symlinks resolved; this one leads to {resolved}",
+        row=spreadsheet_row(index),
+        column="path",
+        value=source["path"],
+    )
+
+
+def outside_problems(data_dir: Path, sources: pd.DataFrame) -> list[Problem]:
+    """:func:`outside_problem` of every source, in file order."""
+    found = (
+        outside_problem(data_dir, source, index)
+        for index, source in enumerate(sources.to_dict("records"))
+        if not source["fetch"] or source["path"] in registry(source["fetch"])
+    )
+    return [problem for problem in found if problem is not None]
+
+
 def read_sources(
     data_dir: Path, sources: pd.DataFrame
 ) -> tuple[dict[str, str], list[Problem], list[MissingSource]]:
     """Read each source document, check its sha256 and extract the text its records quote.
 
-    A file in the data folder must be there; a fetched one (``fetch`` not empty) that is
-    absent is a :class:`MissingSource`, not a problem. Any file that is there must match
-    its sha256 (``sha256`` of the bytes, ``text_sha256`` of the extracted text), or it is
-    a problem and its text is not used.
+    A file in the data folder must be there (and resolve inside it); a fetched one
+    (``fetch`` not empty) that is absent is a :class:`MissingSource`, not a problem. Any
+    file that is there must match its sha256 (``sha256`` of the bytes, ``text_sha256`` of
+    the extracted text), or it is a problem and its text is not used.
     """
     texts: dict[str, str] = {}
     problems: list[Problem] = []
@@ -97,12 +137,17 @@ def read_sources(
             problems.append(
                 Problem(
                     label,
-                    f"a path of the {source['fetch']} registry (lowback/data/registry)",
+                    f"a path of the {source['fetch']} registry (lowback/data/registry)"
+                    + did_you_mean(source["path"], registry(source["fetch"])),
                     column="path",
                     value=source["path"],
                     **where,
                 )
             )
+            continue
+        outside = outside_problem(data_dir, source, index)
+        if outside is not None:
+            problems.append(outside)
             continue
         path = source_file(data_dir, source)
         if not exists(path):
@@ -145,7 +190,9 @@ def read_sources(
         except FormatError as err:
             problems.append(format_problem(source["path"], err))
             continue
-        extracted = text_sha256(text)
+        # A text file without a byte-order mark is its text: its sha256 is the text's.
+        plain_text = source["format"] == "text" and not data.startswith(codecs.BOM_UTF8)
+        extracted = digest if plain_text else text_sha256(text)
         if extracted != source["text_sha256"]:
             problems.append(
                 Problem(

@@ -7,8 +7,10 @@ offsets, references that resolve; :mod:`lowback.data.readings` checks how claims
 their quotes and the triage rules.
 
 Each problem names the file, the spreadsheet row (the header is row 1, the first record
-row 2), the column, the value found and what was expected. All problems found are raised
-together as one :class:`RecordError`, never as a pandas or pandera traceback.
+row 2; a blank line is a row, a quoted field over several lines one: see
+:mod:`lowback.data.csvfile`), the column, the value found and what was expected. All
+problems found are raised together as one :class:`RecordError`, never as a pandas or
+pandera traceback.
 """
 
 from __future__ import annotations
@@ -17,11 +19,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from lowback.data.comparing import check_comparisons
+from lowback.data.lookup import not_in, positions
 from lowback.data.readings import check_claim_readings, check_triage
-from lowback.data.schema import CLAIM, KINDS, RELATIONS, SILENT, TABLE_FILES
+from lowback.data.schema import CLAIM, KINDS, RELATIONS, TABLE_FILES
 from lowback.data.sources import MissingSource, read_sources, spreadsheet_row
 from lowback.data.tables import read_tables
+from lowback.data.wording import did_you_mean, first_difference
 from lowback.errors import Problem, shorten
 
 
@@ -101,6 +108,8 @@ def check_quoted(
         problems += _unknown(label, table, "passage", known, "an id from passages.csv")
     # Only the suspect rows (none in good records) are checked one by one, to word problems.
     suspects = _quote_suspects(table, by_id, texts)
+    if not len(suspects):  # nearly every load
+        return problems
     rows = table.iloc[suspects]
     passage_by_id = (
         {} if by_id is None else by_id[by_id.index.isin(rows["passage"])].to_dict("index")
@@ -166,32 +175,21 @@ def _quote_suspects(
 ) -> np.ndarray:
     """Positions of the rows that may fail a check of :func:`check_quoted`, in file order.
 
-    Whole columns at a time (ids looked up as positions with ``Index.get_indexer``), plus
-    one string comparison per row over plain lists: row by row access to pandas' string
+    Whole columns at a time (ids looked up by :func:`~lowback.data.lookup.positions`,
+    quotes compared by :func:`_quotes_differ`): row by row access to pandas' string
     columns costs microseconds a value, seconds for 100,000 claims. Every row left out
     passes all of those checks.
     """
     start = table["start"].to_numpy(dtype="int64")
     end = table["end"].to_numpy(dtype="int64")
     source_ids = pd.Index(list(texts), dtype=object)
-    source_at = source_ids.get_indexer(table["source"])  # -1: no text for that source
+    source_at = positions(table["source"], source_ids)  # -1: no text for that source
     known = source_at >= 0
     length = np.array([len(text) for text in texts.values()] + [0], dtype="int64")[source_at]
     suspect = known & (end > length)
-    same = [
-        not check or texts[source][a:b] == quote
-        for check, source, a, b, quote in zip(
-            (known & ~suspect).tolist(),
-            table["source"].tolist(),
-            start.tolist(),
-            end.tolist(),
-            table["quote"].tolist(),
-            strict=True,
-        )
-    ]
-    suspect |= ~np.array(same, dtype=bool)
+    suspect |= _quotes_differ(table["quote"], source_at, start, end, known & ~suspect, texts)
     if passages_by_id is not None:
-        at = passages_by_id.index.get_indexer(table["passage"])  # -1: no such passage
+        at = positions(table["passage"], passages_by_id.index)  # -1: no such passage
 
         def of_passage(values: np.ndarray, missing: object) -> np.ndarray:
             return np.append(values, missing)[at]
@@ -206,6 +204,33 @@ def _quote_suspects(
     return np.flatnonzero(suspect)
 
 
+def _quotes_differ(
+    quotes: pd.Series,
+    source_at: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+    checked: np.ndarray,
+    texts: dict[str, str],
+) -> np.ndarray:
+    """Where a ``checked`` row's quote is not its source's text at its offsets.
+
+    Each source's spans are cut in one pass over plain integers, then compared with the
+    quotes as pyarrow holds them (``pyarrow.compute.equal``), never one pandas value at a
+    time. ``source_at`` is each row's position in ``texts``.
+    """
+    differs = np.zeros(len(quotes), dtype=bool)
+    column = pa.array(quotes)
+    for k, text in enumerate(texts.values()):
+        rows = np.flatnonzero(checked & (source_at == k))
+        if not len(rows):
+            continue
+        spans = [text[a:b] for a, b in zip(start[rows].tolist(), end[rows].tolist(), strict=True)]
+        quoted = column if len(rows) == len(column) else column.take(pa.array(rows))
+        same = pc.equal(quoted, pa.array(spans, type=column.type))
+        differs[rows] = ~same.fill_null(False).to_numpy(zero_copy_only=False)
+    return differs
+
+
 def _beyond_text(label: str, index: int, end: int, text: str) -> Problem:
     expected = f"an offset within the source's {len(text)} characters"
     return Problem(label, expected, row=spreadsheet_row(index), column="end", value=end)
@@ -216,7 +241,7 @@ def _quote_hint(text: str, quote: str, start: int, end: int) -> str:
     found = text.find(quote)
     if found >= 0:
         expected += f" (this quote is found at [{found}:{found + len(quote)}])"
-    return expected
+    return f"{expected}; {first_difference(quote, text[start:end])}"
 
 
 def check_claims(claims: pd.DataFrame, entities: pd.DataFrame | None) -> list[Problem]:
@@ -228,10 +253,11 @@ def check_claims(claims: pd.DataFrame, entities: pd.DataFrame | None) -> list[Pr
         if entities is None
         else dict(zip(entities["id"].tolist(), entities["kind"].tolist(), strict=True))
     )
-    claim_ids = set(claims["id"].tolist())
+    claim_ids = _linked_claims(claims)
     # Only the suspect rows (none in good records) are checked one by one, to word problems.
     suspects = _reference_suspects(claims, None if entities is None else kind_of, claim_ids)
-    for index, row in zip(suspects, claims.iloc[suspects].itertuples(index=False), strict=True):
+    suspect_rows = claims.iloc[suspects].itertuples(index=False) if len(suspects) else ()
+    for index, row in zip(suspects, suspect_rows, strict=True):
         relation = RELATIONS[row.relation]
         for column, wanted in (
             ("subject", relation.subject_kinds),
@@ -243,7 +269,8 @@ def check_claims(claims: pd.DataFrame, entities: pd.DataFrame | None) -> list[Pr
                     problems.append(
                         Problem(
                             label,
-                            f"a claim id (relation '{row.relation}' links claims)",
+                            f"a claim id (relation '{row.relation}' links claims)"
+                            + did_you_mean(ref, claims["id"].tolist()),
                             row=spreadsheet_row(index),
                             column=column,
                             value=ref,
@@ -266,7 +293,7 @@ def check_claims(claims: pd.DataFrame, entities: pd.DataFrame | None) -> list[Pr
                 problems.append(
                     Problem(
                         label,
-                        "an id from entities.csv",
+                        "an id from entities.csv" + did_you_mean(ref, kind_of),
                         row=spreadsheet_row(index),
                         column=column,
                         value=ref,
@@ -284,19 +311,32 @@ def check_claims(claims: pd.DataFrame, entities: pd.DataFrame | None) -> list[Pr
                     )
                 )
     if entities is not None:
-        clash = claim_ids & set(entities["id"].tolist())
-        for index, claim_id in enumerate(claims["id"].tolist()):
-            if claim_id in clash:
-                problems.append(
-                    Problem(
-                        label,
-                        "a claim id that is not also an entity id",
-                        row=spreadsheet_row(index),
-                        column="id",
-                        value=claim_id,
-                    )
+        clash = ~not_in(claims["id"], entities["id"].tolist())
+        for index in np.flatnonzero(clash):
+            problems.append(
+                Problem(
+                    label,
+                    "a claim id that is not also an entity id",
+                    row=spreadsheet_row(index),
+                    column="id",
+                    value=claims["id"].iloc[index],
                 )
+            )
     return problems
+
+
+#: The relations whose subject or object is a claim.
+_LINKING_CLAIMS = [
+    r.name for r in RELATIONS.values() if CLAIM in (*r.subject_kinds, *r.object_kinds)
+]
+
+
+def _linked_claims(claims: pd.DataFrame) -> set[str]:
+    """The ids of the claims that claims link to (``contradicts``) and that exist: all a
+    check of such a link asks (a few hundred ids among maybe 100,000 claims)."""
+    linking = ~not_in(claims["relation"], _LINKING_CLAIMS)
+    named = set(claims["subject"][linking].tolist()) | set(claims["object"][linking].tolist())
+    return set(claims["id"][~not_in(claims["id"], named)].tolist())
 
 
 def _reference_suspects(
@@ -304,31 +344,36 @@ def _reference_suspects(
 ) -> np.ndarray:
     """Positions of the claims whose subject or object may fail :func:`check_claims`.
 
+    ``claim_ids`` holds at least the existing claims that claims link to
+    (:func:`_linked_claims`).
+
     Whole columns at a time: entity ids are looked up as positions
-    (``Index.get_indexer``), and a table of the kinds each relation allows is indexed by
-    the codes of each row's relation and its subject's or object's kind. ``kind_of`` is
-    None when entities.csv could not be read: then only the links between claims (few)
-    are checked.
+    (:func:`~lowback.data.lookup.positions`), and a table of the kinds each relation
+    allows is indexed by the codes of each row's relation and its subject's or object's
+    kind. ``kind_of`` is None when entities.csv could not be read: then only the links
+    between claims (few) are checked.
     """
-    relation = pd.Index(list(RELATIONS), dtype=object).get_indexer(claims["relation"])
+    relation = positions(claims["relation"], pd.Index(list(RELATIONS), dtype=object))
     suspect = relation < 0
-    ids = claims["id"].to_numpy(dtype=object)
     if kind_of is not None:
         entity_ids = pd.Index(list(kind_of), dtype=object)
         entity_kind = np.append(pd.Categorical(list(kind_of.values()), categories=KINDS).codes, -1)
     for column in ("subject", "object"):
-        refs = claims[column].to_numpy(dtype=object)
         wanted = [getattr(r, f"{column}_kinds") for r in RELATIONS.values()]
         links_claims = np.array([kinds == (CLAIM,) for kinds in wanted])[relation]
         ok = np.ones(len(claims), dtype=bool)
         linking = np.flatnonzero(links_claims)
         ok[linking] = [
             ref in claim_ids and ref != own
-            for ref, own in zip(refs[linking], ids[linking], strict=True)
+            for ref, own in zip(
+                claims[column].iloc[linking].tolist(),
+                claims["id"].iloc[linking].tolist(),
+                strict=True,
+            )
         ]
         if kind_of is not None:
             naming = np.flatnonzero(~links_claims)
-            kind = entity_kind[entity_ids.get_indexer(refs[naming])]  # -1: unknown id
+            kind = entity_kind[positions(claims[column], entity_ids)[naming]]  # -1: unknown
             allowed = np.array([[k in kinds for k in KINDS] + [False] for kinds in wanted])
             ok[naming] = allowed[relation[naming], kind]
         suspect |= ~ok
@@ -337,18 +382,18 @@ def _reference_suspects(
 
 def check_entities_backed(entities: pd.DataFrame, claims: pd.DataFrame) -> list[Problem]:
     """Every entity is named by at least one claim."""
-    # .tolist(): iterating a pandas string column directly is ten times slower.
-    named = set(claims["subject"].tolist()) | set(claims["object"].tolist())
+    # The distinct subjects and objects only: a few thousand among maybe 100,000 claims.
+    named = set(claims["subject"].unique().tolist()) | set(claims["object"].unique().tolist())
+    ids = entities["id"]
     return [
         Problem(
             "records/entities.csv",
             "an entity named by at least one claim in claims.csv",
             row=spreadsheet_row(index),
             column="id",
-            value=entity_id,
+            value=ids.iloc[index],
         )
-        for index, entity_id in enumerate(entities["id"].tolist())
-        if entity_id not in named
+        for index in np.flatnonzero(not_in(ids, named))
     ]
 
 
@@ -358,78 +403,14 @@ def _unknown(
     values = table[column]
     return [
         Problem(
-            label, expected, row=spreadsheet_row(index), column=column, value=values.iloc[index]
+            label,
+            expected + did_you_mean(values.iloc[index], known),
+            row=spreadsheet_row(index),
+            column=column,
+            value=values.iloc[index],
         )
-        for index in np.flatnonzero(~values.isin(known))
+        for index in np.flatnonzero(not_in(values, known))
     ]
-
-
-def check_comparisons(
-    comparisons: pd.DataFrame, claims: pd.DataFrame, sources: pd.DataFrame
-) -> list[Problem]:
-    """Comparisons weigh a claim of one collection against a claim of another.
-
-    ``claim`` and ``other`` are claim ids; ``against`` is a collection of ``sources.csv``
-    other than the claim's own; ``other`` is a claim of that collection, and empty exactly
-    when the verdict is ``silent``. (That every claim is weighed is a coverage question,
-    like every sentence being covered: :func:`lowback.data.coverage.unweighed_claims`.)
-    """
-    label = "records/comparisons.csv"
-    if comparisons.empty:
-        return []
-    collection_of_source = dict(zip(sources["id"], sources["collection"], strict=True))
-    # Only the claims the comparisons name are looked up (claims.csv may hold 10^5 rows).
-    named = set(comparisons["claim"].tolist()) | set(comparisons["other"].tolist())
-    in_use = claims[claims["id"].isin(named)]
-    source_of = dict(zip(in_use["id"], in_use["source"], strict=True))
-    collection_of = {c: collection_of_source.get(s) for c, s in source_of.items()}
-    collections = set(collection_of_source.values())
-    problems: list[Problem] = []
-    for index, row in enumerate(comparisons.itertuples(index=False)):
-        where = {"row": spreadsheet_row(index)}
-        own = collection_of.get(row.claim)
-        if row.claim not in source_of:
-            problems.append(
-                Problem(label, "an id from claims.csv", column="claim", value=row.claim, **where)
-            )
-        if row.against not in collections:
-            problems.append(
-                Problem(
-                    label,
-                    "a collection of sources.csv (column collection)",
-                    column="against",
-                    value=row.against,
-                    **where,
-                )
-            )
-        elif own == row.against:
-            problems.append(
-                Problem(
-                    label,
-                    f"another collection than the claim's own ('{own}')",
-                    column="against",
-                    value=row.against,
-                    **where,
-                )
-            )
-        if (row.verdict == SILENT) != (row.other == ""):
-            expected = (
-                "empty: a 'silent' verdict names no claim of the other side"
-                if row.verdict == SILENT
-                else f"a claim id of collection '{row.against}' (verdict '{row.verdict}')"
-            )
-            problems.append(Problem(label, expected, column="other", value=row.other, **where))
-        elif row.other and collection_of.get(row.other) != row.against:
-            problems.append(
-                Problem(
-                    label,
-                    f"a claim id of a source of collection '{row.against}'",
-                    column="other",
-                    value=row.other,
-                    **where,
-                )
-            )
-    return problems
 
 
 def without_missing(tables: dict[str, pd.DataFrame], missing: set[str]) -> dict[str, pd.DataFrame]:
@@ -473,28 +454,34 @@ def check_records(
     like every record (so rows keep their numbers in the problems), except against a text
     that is not there; then they are left out.
     """
-    tables, problems = read_tables(data_dir / "records")
+    tables, problems, rows = read_tables(data_dir / "records")
     texts: dict[str, str] = {}
     missing: list[MissingSource] = []
     sources = tables.get("sources")
+    # The checks across tables count rows from 2 (position + 2): moved to the file's
+    # rows below, after a blank line or a field over several lines.
+    found: list[Problem] = []
     if sources is not None:
-        texts, found, missing = read_sources(data_dir, sources)
-        problems += found
+        texts, read, missing = read_sources(data_dir, sources)
+        found += read
     passages = tables.get("passages")
     if passages is not None and sources is not None:
-        problems += check_passages(passages, sources, texts)
+        found += check_passages(passages, sources, texts)
     for name in ("claims", "skipped", "triage"):
         if name in tables and sources is not None:
-            problems += check_quoted(name, tables[name], passages, sources, texts)
+            found += check_quoted(name, tables[name], passages, sources, texts)
     if "claims" in tables:
-        problems += check_claims(tables["claims"], tables.get("entities"))
-        problems += check_claim_readings(tables["claims"], passages)
+        found += check_claims(tables["claims"], tables.get("entities"))
+        found += check_claim_readings(tables["claims"], passages)
         if "entities" in tables:
-            problems += check_entities_backed(tables["entities"], tables["claims"])
+            found += check_entities_backed(tables["entities"], tables["claims"])
         if "comparisons" in tables and sources is not None:
-            problems += check_comparisons(tables["comparisons"], tables["claims"], sources)
+            found += check_comparisons(tables["comparisons"], tables["claims"], sources)
     if "triage" in tables and "entities" in tables:
-        problems += check_triage(tables["triage"], tables["entities"], tables.get("claims"))
+        found += check_triage(tables["triage"], tables["entities"], tables.get("claims"))
+    for problem in found:
+        numbers = rows.get(problem.file)
+        problems += [problem] if numbers is None else numbers.relocated([problem])
     tables = without_missing(tables, {m.id for m in missing})
     if sources is not None:
         present = ~sources["id"].isin({m.id for m in missing})
