@@ -49,7 +49,8 @@ notebooks: $(STAMP) ## Re-run every notebook top to bottom and store its outputs
 	$(BIN)/lowback execute $(NOTEBOOKS)
 
 # Test workers: one per core (auto); --dist loadscope keeps each notebook's cells, and each
-# module's fixtures, on one worker. PYTEST_WORKERS=0 runs everything in one process.
+# module's fixtures, on one worker, the slowest handed out first (tests/scheduling.py).
+# PYTEST_WORKERS=0 runs everything in one process.
 PYTEST_WORKERS ?= auto
 
 test: $(STAMP) architecture ## The whole suite: architecture, then every test, notebooks included (nbval, strict), on every core

@@ -10,11 +10,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from lowback import config, load_knowledge_base
+from tests.leftovers import LeftoverGuard, default_places
+from tests.scheduling import ScopeTimes, SlowestFirst
 
 BROKEN_DIR = Path(__file__).parent / "data" / "broken"
 
@@ -81,6 +84,19 @@ SLOW_MARKERS = {
 def pytest_configure(config: pytest.Config) -> None:
     for name, meaning in SLOW_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {meaning}")
+    # The run's files: its own temporary folders, and a failure for any file it leaves
+    # (tests/leftovers.py). In the process that runs the session only: not in xdist's
+    # workers, which inherit its temporary folders and whose files it sees.
+    if not hasattr(config, "workerinput"):
+        temp_root = Path(tempfile.gettempdir())
+        guard = LeftoverGuard(default_places(config.rootpath, temp_root), temp_root)
+        config.pluginmanager.register(guard, "lowback-leftovers")
+        config.pluginmanager.register(ScopeTimes(), "lowback-scope-times")
+        # The longest scopes first (tests/scheduling.py), in the order collected: not
+        # xdist's, which hands out first the scopes with the most tests.
+        if getattr(config.option, "loadscopereorder", False):
+            config.option.loadscopereorder = False
+    config.pluginmanager.register(SlowestFirst(), "lowback-slowest-first")
 
 
 def _sources_of_stored_outputs(path: Path) -> set[str]:

@@ -7,6 +7,7 @@ files an analyst leaves in ``notebooks/``.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,9 @@ PYTEST = (
     "import sys; sys.modules.setdefault('rfc3987_syntax', None); "
     "import pytest; sys.exit(pytest.main(sys.argv[1:]))"
 )
+#: Of the installed pytest plugins only nbval, the one that collects notebooks: the others
+#: (xdist, hypothesis, anyio, typeguard...) collect no file and cost seconds to load.
+ONLY_NBVAL = ["-p", "nbval"]
 
 
 @pytest.fixture
@@ -55,8 +59,9 @@ def project(tmp_path: Path) -> Path:
 def collected(root: Path, *args: str) -> set[str]:
     """The files ``pytest --nbval --collect-only`` collects in ``root``, relative to it."""
     done = subprocess.run(
-        [sys.executable, "-c", PYTEST, *COLLECT, *args],
+        [sys.executable, "-c", PYTEST, *ONLY_NBVAL, *COLLECT, *args],
         cwd=root,
+        env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
         capture_output=True,
         text=True,
         timeout=120,

@@ -10,7 +10,10 @@ never used. Without Chromium every test in this folder
 
 from __future__ import annotations
 
+import fcntl
+import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,8 @@ import pytest
 from lowback.figures.static import find_chromium
 
 HERE = Path(__file__).resolve().parent
-SCREENSHOTS_DIR = HERE.parents[1] / "reports" / "screenshots"
+#: Where the screenshots go if set (a folder to keep them in); else a temporary folder.
+SCREENSHOTS_ENV = "LOWBACK_SCREENSHOTS_DIR"
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -128,7 +132,72 @@ def browser():
 
 
 @pytest.fixture(scope="session")
-def screenshots_dir() -> Path:
-    """``reports/screenshots`` (``reports/`` is gitignored), created if missing."""
-    SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS_DIR
+def screenshots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the tests put the screenshots a person looks at: ``$LOWBACK_SCREENSHOTS_DIR``
+    if set (created if missing), else a temporary folder of the run (pytest keeps the last
+    three runs'). Never the repository's ``reports/``: a test run leaves no file there."""
+    chosen = os.environ.get(SCREENSHOTS_ENV)
+    if not chosen:
+        return tmp_path_factory.mktemp("screenshots")
+    folder = Path(chosen)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@dataclass(frozen=True)
+class BuiltPages:
+    """A folder of built pages: ``{stem}.html`` per notebook, ``index.html``,
+    ``explorer.html``; ``figures``: the plotly figures each notebook's page holds."""
+
+    folder: Path
+    figures: dict[str, int]
+
+    def page(self, stem: str) -> Path:
+        return self.folder / f"{stem}.html"
+
+
+def _build_pages(out: Path) -> dict[str, int]:
+    """Write the pages into ``out``; return the figures of each notebook's page."""
+    import nbformat
+
+    from lowback import config
+    from lowback.publish.explorer_page import explorer_page
+    from lowback.publish.index import index_page
+    from lowback.publish.pages import count_figures, notebook_to_html
+
+    figures, executed = {}, []
+    for path in sorted(config.NOTEBOOKS_DIR.glob("0*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        (out / f"{path.stem}.html").write_text(
+            notebook_to_html(nb, title=path.stem), encoding="utf-8"
+        )
+        figures[path.stem] = count_figures(nb)
+        executed.append((f"{path.stem}.html", nb))
+    (out / "index.html").write_text(
+        index_page(executed, explorer="explorer.html"), encoding="utf-8"
+    )
+    (out / "explorer.html").write_text(explorer_page(), encoding="utf-8")
+    return figures
+
+
+@pytest.fixture(scope="session")
+def built_pages(tmp_path_factory: pytest.TempPathFactory) -> BuiltPages:
+    """The offline report pages of the committed notebooks, their index and the offline
+    explorer, built once for the run in one folder (as ``lowback report`` converts them,
+    nothing re-run): the report-page and accessibility tests read the same files.
+
+    Under xdist the first worker to need them builds them in the run's temporary folder,
+    which all workers share, while the others wait on a lock (xdist's recipe for a session
+    fixture made once).
+    """
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # one process: no one to share with
+        out = tmp_path_factory.mktemp("report-pages")
+        return BuiltPages(folder=out, figures=_build_pages(out))
+    shared = tmp_path_factory.getbasetemp().parent / "report-pages"
+    done = shared / "figures.json"
+    with open(shared.parent / "report-pages.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            shared.mkdir(exist_ok=True)
+            done.write_text(json.dumps(_build_pages(shared)), encoding="utf-8")
+    return BuiltPages(folder=shared, figures=json.loads(done.read_text(encoding="utf-8")))

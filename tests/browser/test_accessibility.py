@@ -6,36 +6,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from lowback import config
-from lowback.publish.explorer_page import explorer_page
-from lowback.publish.index import index_page
-from lowback.publish.pages import notebook_to_html
 from tests.browser.axe import blocking_violations, describe
 from tests.browser.helpers import record, wait_for_js
 from tests.browser.test_report_pages import RENDERED_FIGURES_JS
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("0*.ipynb"))
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The report pages of the committed notebooks and their index, in one folder."""
-    out = tmp_path_factory.mktemp("a11y-pages")
-    executed = []
-    for path in NOTEBOOKS:
-        nb = nbformat.read(path, as_version=4)
-        (out / f"{path.stem}.html").write_text(
-            notebook_to_html(nb, title=path.stem), encoding="utf-8"
-        )
-        executed.append((f"{path.stem}.html", nb))
-    (out / "index.html").write_text(
-        index_page(executed, explorer="explorer.html"), encoding="utf-8"
-    )
-    (out / "explorer.html").write_text(explorer_page(), encoding="utf-8")
-    return out
 
 
 @pytest.fixture
@@ -53,10 +31,11 @@ def _open(context, path: Path):
 
 
 @pytest.mark.parametrize("stem", [p.stem for p in NOTEBOOKS] + ["index", "explorer"])
-def test_page_has_no_serious_accessibility_violation(stem, built, context, axe_source):
-    page, recorder = _open(context, built / f"{stem}.html")
-    wait_for_js(page, f"() => ({RENDERED_FIGURES_JS})() >= 0", 5000)
-    page.wait_for_timeout(300)  # figures drawn
+def test_page_has_no_serious_accessibility_violation(stem, built_pages, context, axe_source):
+    page, recorder = _open(context, built_pages.page(stem))
+    # Figures drawn (the index and the explorer have none): waited for, not slept on.
+    expected = built_pages.figures.get(stem, 0)
+    wait_for_js(page, f"() => ({RENDERED_FIGURES_JS})() >= {expected}", 5000)
     violations = blocking_violations(page, axe_source)
     assert not violations, f"{stem}.html:\n{describe(violations)}"
     assert not recorder.blocked_requests, recorder.blocked_requests
@@ -78,10 +57,10 @@ def test_axe_finds_what_it_must(context, axe_source, tmp_path):
     assert {"color-contrast", "image-alt", "label"} <= found, found
 
 
-def test_offline_explorer_with_an_answer_has_no_serious_violation(built, context, axe_source):
+def test_offline_explorer_with_an_answer_has_no_serious_violation(built_pages, context, axe_source):
     """The offline explorer with two signs ticked and the details switch on: its answer
     (triage, reasons, quotes, path) passes axe too, not only the empty form."""
-    page, recorder = _open(context, built / "explorer.html")
+    page, recorder = _open(context, built_pages.page("explorer"))
     boxes = page.get_by_role("checkbox")
     boxes.nth(0).check()
     boxes.nth(boxes.count() - 2).check()  # the last sign (the switch is last)

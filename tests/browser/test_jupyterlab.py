@@ -1,7 +1,8 @@
 """JupyterLab as a learner uses it: token auth, Run All, every plotly figure drawn.
 
-One server serves throw-away copies of the notebooks (running them in JupyterLab must not
-touch the committed files), with its own runtime, settings and workspace folders.
+One server serves throw-away copies of the notebooks, their outputs left out (running them
+in JupyterLab must not touch the committed files), with its own runtime, settings and
+workspace folders; a notebook it deletes is deleted, not moved to the desktop's trash.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import http.cookiejar
 import json
 import os
 import secrets
-import shutil
 import signal
 import subprocess
 import sys
@@ -37,6 +37,7 @@ from tests.browser.helpers import (
     wait_until_answers,
 )
 from tests.conftest import require_sources_of
+from tests.leftovers import Place, changes, trash_dir
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("0*.ipynb"))
 SCREENSHOT_NOTEBOOK = "02-symptom-classifier"
@@ -55,13 +56,29 @@ class Lab:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def api(self, path: str, method: str = "GET"):
+    def api(self, path: str, method: str = "GET", data: bytes | None = None):
         request = urllib.request.Request(
-            f"{self.base}{path}", method=method, headers={"Authorization": f"token {self.token}"}
+            f"{self.base}{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {self.token}"},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             body = response.read()
         return json.loads(body) if body else None
+
+    def api_post(self, path: str, payload: dict):
+        return self.api(path, method="POST", data=json.dumps(payload).encode())
+
+
+def _without_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The notebook as a learner's run starts: no output, no execution count (JupyterLab
+    would otherwise draw every stored figure on opening, only for the test to clear them:
+    each figure the test counts comes from its own run)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    return nb
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +88,7 @@ def lab(tmp_path_factory):
     root = tmp / "notebooks"
     root.mkdir()
     for path in NOTEBOOKS:
-        shutil.copy2(path, root / path.name)
+        nbformat.write(_without_outputs(nbformat.read(path, as_version=4)), root / path.name)
     port, token, log = free_port(), secrets.token_urlsafe(24), tmp / "jupyterlab.log"
     env = {
         **os.environ,
@@ -89,6 +106,8 @@ def lab(tmp_path_factory):
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
         "--ServerApp.open_browser=False",
+        # A notebook a test deletes is removed, not moved to the desktop's trash.
+        "--FileContentsManager.delete_to_trash=False",
         "--allow-root",  # CI runs as root, and JupyterLab refuses root without it
     ]
     with log.open("w", encoding="utf-8") as out:
@@ -204,16 +223,17 @@ def _run_all_and_wait(page) -> None:
 
 
 def _save(page, path: Path) -> nbformat.NotebookNode:
-    """File → Save Notebook; return the notebook as written to disk."""
-    before = path.stat().st_mtime_ns
-    _click_menu(page, "File", "Save Notebook")
-    deadline = time.monotonic() + 20
-    # Wait with playwright, not time.sleep: the page's routed requests (the save itself)
-    # are only let through while the sync API is running.
-    while path.stat().st_mtime_ns == before:
-        assert time.monotonic() < deadline, f"{path.name} was not saved within 20 s"
-        page.wait_for_timeout(200)
-    page.wait_for_timeout(300)  # the write is atomic, but let the server finish its reply
+    """File → Save Notebook; return the notebook as written to disk, once the server has
+    answered the save (it writes the file in place: read before that, it may be empty)."""
+
+    def is_the_save(response) -> bool:
+        return response.request.method == "PUT" and response.url.split("?")[0].endswith(
+            f"/api/contents/{path.name}"
+        )
+
+    with page.expect_response(is_the_save, timeout=20_000) as saved:
+        _click_menu(page, "File", "Save Notebook")
+    assert saved.value.ok, f"{path.name}: the save answered {saved.value.status}"
     return nbformat.read(path, as_version=4)
 
 
@@ -243,7 +263,7 @@ def _screenshot_tree(page, path: Path) -> None:
 def test_lab_runs_the_notebook_and_draws_every_figure(stem, lab, browser, screenshots_dir):
     nb_path = lab.root / f"{stem}.ipynb"
     require_sources_of(config.NOTEBOOKS_DIR / nb_path.name, "the figures a run draws")
-    committed = nbformat.read(nb_path, as_version=4)
+    committed = nbformat.read(config.NOTEBOOKS_DIR / nb_path.name, as_version=4)
     expected = count_figures(committed)
     code_cells = sum(cell.cell_type == "code" for cell in committed.cells)
     assert expected > 0
@@ -308,6 +328,18 @@ def test_lab_runs_the_notebook_and_draws_every_figure(stem, lab, browser, screen
         context.close()
         for kernel in lab.api("/api/kernels"):  # one notebook's kernel at a time on 2 cores
             lab.api(f"/api/kernels/{kernel['id']}", method="DELETE")
+
+
+def test_lab_deletes_a_notebook_for_real_not_to_the_trash(lab):
+    """A notebook the tests delete through the lab is gone, not in the desktop's trash
+    (where every run used to leave an ``Untitled.ipynb``)."""
+    trash = Place("the trash", trash_dir(), new_only=True)
+    before = trash.snapshot()
+    created = lab.api_post("/api/contents", {"type": "notebook"})
+    assert (lab.root / created["path"]).exists()
+    lab.api(f"/api/contents/{created['path']}", method="DELETE")
+    assert not (lab.root / created["path"]).exists()
+    assert changes(trash, before, trash.snapshot()) == []
 
 
 def test_lab_stops_on_sigterm_and_frees_its_port(lab):

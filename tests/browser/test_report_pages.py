@@ -14,7 +14,7 @@ import nbformat
 import pytest
 
 from lowback import config
-from lowback.publish.pages import PLOTLY_MIMETYPE, count_figures, notebook_to_html
+from lowback.publish.pages import PLOTLY_MIMETYPE
 from tests.browser.helpers import record, wait_for_js
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("0*.ipynb"))
@@ -45,16 +45,10 @@ def _only_file_urls(url: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def pages(tmp_path_factory) -> dict[str, tuple[Path, int]]:
-    """``{stem: (page path, expected figure count)}``, one page per committed notebook."""
-    out = tmp_path_factory.mktemp("report-pages")
-    built = {}
-    for path in NOTEBOOKS:
-        nb = nbformat.read(path, as_version=4)
-        page = out / f"{path.stem}.html"
-        page.write_text(notebook_to_html(nb, title=path.stem), encoding="utf-8")
-        built[path.stem] = (page, count_figures(nb))
-    return built
+def pages(built_pages) -> dict[str, tuple[Path, int]]:
+    """``{stem: (page path, expected figure count)}``, one page per committed notebook
+    (the session's built pages, tests/browser/conftest.py)."""
+    return {p.stem: (built_pages.page(p.stem), built_pages.figures[p.stem]) for p in NOTEBOOKS}
 
 
 @pytest.fixture

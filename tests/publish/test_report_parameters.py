@@ -104,14 +104,15 @@ def test_a_scenario_page_is_the_same_bytes_from_any_folder_and_holds_no_absolute
         monkeypatch.chdir(tmp_path / name / "data")  # each build from a working folder of its own
         out = tmp_path / name / "reports"
         pages = build_reports(
-            [notebook], out, parameters={"ASSUMPTIONS": scenario, "RANDOM_SEED": 7}
+            [notebook], out, parameters={"ASSUMPTIONS": scenario, "RANDOM_SEED": 7}, explorer=True
         )
         built.append([page.read_bytes() for page in pages])
     assert built[0] == built[1]
-    page, index = (b.decode("utf-8") for b in built[0])
+    page, index, explorer = (b.decode("utf-8") for b in built[0])
     assert "../data/scenarios/older-runners.toml" in page
     assert "# Scenario: an older running population" in page  # the notebook read the file
-    for text in (page, index):
+    assert "built under older-runners.toml" in explorer
+    for text in (page, index, explorer):
         assert str(config.PROJECT_DIR) not in text and str(tmp_path) not in text
     assert "<td><code>age.mean</code></td><td>40.0</td><td>60.0</td>" in index
     assert "<td><code>RANDOM_SEED</code></td><td>2026</td><td>7</td>" in index
