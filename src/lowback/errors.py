@@ -86,9 +86,16 @@ class AssumptionError(ValueError):
     def __init__(self, path: Path, problems: list[str]):
         self.path = path
         self.problems = problems
-        lines = [f"{len(problems)} problem(s) in the assumptions file {path}:"]
-        lines += [f"  - {p}" for p in problems]
+        # A key or value may hold control characters: escaped, never sent raw to a terminal
+        # (a problem's own line breaks kept).
+        lines = [f"{len(problems)} problem(s) in the assumptions file {escaped(str(path))}:"]
+        lines += [f"  - {_escaped_lines(p)}" for p in problems]
         super().__init__("\n".join(lines))
+
+
+def _escaped_lines(text: str) -> str:
+    """:func:`escaped` line by line: control characters escaped, line breaks kept."""
+    return "\n".join(escaped(line) for line in text.split("\n"))
 
 
 class AssessmentInputError(ValueError):

@@ -36,7 +36,7 @@ from lowback import config
 from lowback.cli import main
 from lowback.data.records import load_knowledge_base
 from lowback.data.schema import COLUMNS, TABLE_FILES, TRIAGE_LEVELS
-from lowback.errors import AssessmentInputError, AssumptionError, RecordError
+from lowback.errors import AssessmentInputError, AssumptionError, RecordError, escaped
 from lowback.study.assumptions import DEFAULT_ASSUMPTIONS, load_assumptions
 from lowback.study.cohort import simulate
 from lowback.study.triage import MAX_AGE, default_assessor
@@ -504,7 +504,22 @@ def test_a_long_or_nul_assumptions_path_is_named(kb, tmp_path: Path):
     for path in (tmp_path / LONG_NAME, tmp_path / "a\x00b.toml"):
         with pytest.raises(AssumptionError, match="does not exist") as raised:
             load_assumptions(kb, path)
-        assert str(path) in str(raised.value)
+        assert escaped(str(path)) in str(raised.value)
+        assert "\x00" not in str(raised.value)  # named, escaped: `\\x00`, never a raw NUL
+
+
+def test_control_characters_in_an_assumptions_key_are_escaped(kb, tmp_path: Path):
+    """An unknown key is echoed in the message: its escape sequences are not sent raw."""
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(
+        f'extends = "{DEFAULT_ASSUMPTIONS.as_posix()}"\n'
+        '[symptoms."bad\\u001b[31mred"]\nsensitivity = 0.5\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(AssumptionError) as raised:
+        load_assumptions(kb, scenario)
+    message = str(raised.value)
+    assert "\x1b" not in message and "bad\\x1b[31mred" in message, message
 
 
 sizes = st.one_of(
@@ -722,7 +737,8 @@ def test_cli_exits_with_a_code_and_a_reason_never_a_traceback(argv):
     if argv[0] == "validate" and code == 1 and len(argv) == 2 and not argv[1].startswith("-"):
         records = Path(argv[1]) / "records"
         if not os.path.isdir(records):  # os.path: False for a name too long, not OSError
-            assert str(records) in err, "a missing data folder is named"
+            # named, its control characters escaped (never sent raw to the terminal)
+            assert escaped(str(records)) in err, "a missing data folder is named"
     if argv == ["locate", ""]:
         assert code == 2 and "QUOTE is empty" in err and out == ""
 
