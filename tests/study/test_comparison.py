@@ -378,3 +378,26 @@ def test_the_shipped_comparisons_weigh_every_article_claim_and_add_up(shipped):
     assert not set(only["id"]) & set(table["other"])
     signs = comparison.warning_signs(shipped)
     assert len(signs) == len(RedFlagGate(shipped).reportable) * len(comparison.sides(shipped))
+
+
+def test_the_comparison_tables_are_found_once_per_knowledge_base(reference_kb, monkeypatch):
+    # Notebook 04 and its captions ask for the same tables a dozen times (make bench).
+    kb = load_knowledge_base(reference_kb.root)  # a fresh one: nothing found for it yet
+    labelled = []
+    claims_with_labels = type(kb).claims_with_labels
+    monkeypatch.setattr(
+        type(kb), "claims_with_labels", lambda self: labelled.append(1) or claims_with_labels(self)
+    )
+    first = comparison.weighed_claims(kb)
+    for _ in range(3):
+        comparison.weighed_claims(kb)
+        comparison.other_side_claims(kb)
+        comparison.careful_readings(kb)
+        comparison.paired_signs(kb)
+        comparison.warning_signs(kb)
+    assert len(labelled) == 1
+    # Each caller's table is its own: a change to one is not seen by the next.
+    first["note"] = "changed"
+    assert (comparison.weighed_claims(kb)["note"] != "changed").any()
+    found_again = comparison.weighed_claims(reference_kb)
+    pd.testing.assert_frame_equal(comparison.weighed_claims(kb), found_again)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+from sklearn.model_selection import StratifiedKFold, cross_validate
+from sklearn.tree import DecisionTreeClassifier
+
 from lowback.study.evaluation import RulebookClassifier, agreement, compare, evaluate, noise_sweep
-from lowback.study.rulebook import UNDETERMINED
-from lowback.study.tree import make_tree, with_pain
+from lowback.study.rulebook import UNDETERMINED, Rulebook
+from lowback.study.tree import make_tree, tree_features, with_pain
 
 
 def test_the_tree_beats_chance_and_the_rulebook_on_the_simulated_cohort(kb, rules, cohort):
@@ -34,3 +38,30 @@ def test_accuracy_falls_as_misreporting_grows(kb):
     for name, curve in sweep.groupby("model"):
         accuracy = curve.sort_values("misreport")["accuracy"].to_numpy()
         assert (accuracy[1:] < accuracy[:-1]).all(), name
+
+
+def test_evaluate_fits_each_fold_on_one_float32_matrix_with_unicode_labels(kb, cohort, monkeypatch):
+    # The tree's own input type, made once, and labels scikit-learn sorts quickly: the
+    # depth curve and the noise sweep fit 70 trees (make bench: study run).
+    seen = []
+    fit = DecisionTreeClassifier.fit
+
+    def spy(self, X, y, *args, **kwargs):
+        seen.append((type(X), getattr(X, "dtype", None), np.asarray(y).dtype.kind))
+        return fit(self, X, y, *args, **kwargs)
+
+    monkeypatch.setattr(DecisionTreeClassifier, "fit", spy)
+    result = evaluate(make_tree(random_state=0), "tree", kb, cohort, folds=3, random_state=1)
+    assert seen == [(np.ndarray, np.float32, "U")] * 3
+    monkeypatch.undo()
+    # The same scores as scikit-learn's own cross-validation of the frame's columns.
+    pain = with_pain(cohort)
+    folds = StratifiedKFold(n_splits=3, shuffle=True, random_state=1)
+    own = cross_validate(
+        make_tree(random_state=0),
+        pain[tree_features(Rulebook.of(kb))],
+        pain["pain_type"].astype(str),
+        cv=folds,
+    )
+    assert result.accuracy == float(np.mean(own["test_score"]))
+    assert result.accuracy_sd == float(np.std(own["test_score"], ddof=1))

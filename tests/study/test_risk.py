@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lowback import load_knowledge_base
 from lowback.study import risk
 from lowback.study.cohort import simulate
 
@@ -80,3 +81,20 @@ def test_prevention_matrix_has_measures_against_risk_factors(kb):
     assert measures.loc[("strength_training", "weak_core"), "n_claims"] == 1
     assert measures.loc[("climbing_and_planking", "weak_core"), "n_claims"] == 1
     assert ("hamstring_stretching", "tight_hamstrings") in measures.index
+
+
+def test_the_evidence_tables_are_found_once_per_knowledge_base(monkeypatch):
+    # Notebook 03's figures and captions read them five times over (make bench).
+    kb = load_knowledge_base(warn_missing=False)  # a fresh one: nothing found for it yet
+    labelled = []
+    claims_with_labels = type(kb).claims_with_labels
+    monkeypatch.setattr(
+        type(kb), "claims_with_labels", lambda self: labelled.append(1) or claims_with_labels(self)
+    )
+    for _ in range(3):
+        risk.evidence_matrix(kb)
+        risk.prevention_matrix(kb)
+    assert len(labelled) == 2
+    changed = risk.evidence_matrix(kb)
+    changed["n_claims"] = 0
+    assert (risk.evidence_matrix(kb)["n_claims"] > 0).all()

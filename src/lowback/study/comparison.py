@@ -31,6 +31,7 @@ import pandas as pd
 
 from lowback.data.records import KnowledgeBase
 from lowback.data.schema import COMPARISON_TOPICS, VERDICTS
+from lowback.study.derived import kept
 from lowback.study.gate import RedFlagGate
 
 #: The columns of :func:`weighed_claims`: the comparison, then each side.
@@ -160,6 +161,7 @@ def sides(kb: KnowledgeBase, against: str | None = None) -> list[str]:
     return [c for c in order if c in weighed] + [c for c in order if c in others - weighed]
 
 
+@kept
 def _statements(kb: KnowledgeBase) -> pd.DataFrame:
     """Each claim with its collection, publisher, the subject's kind and its statement in
     words ("Older age · risk factor for · Low back pain")."""
@@ -178,6 +180,7 @@ def _statements(kb: KnowledgeBase) -> pd.DataFrame:
     return claims.set_index("id", drop=False)
 
 
+@kept
 def weighed_claims(kb: KnowledgeBase, against: str | None = None) -> pd.DataFrame:
     """Every comparison with both sides: quotes, sources, publishers, how each is said.
 
@@ -316,6 +319,7 @@ def careful_readings(kb: KnowledgeBase, against: str | None = None) -> pd.DataFr
     return claims.loc[care != "", list(columns)].reset_index(drop=True)
 
 
+@kept
 def warning_signs(kb: KnowledgeBase, against: str | None = None) -> pd.DataFrame:
     """Each warning sign, side by side: the level each side gives it, and its sentence.
 
@@ -372,6 +376,7 @@ def warning_signs(kb: KnowledgeBase, against: str | None = None) -> pd.DataFrame
     return pd.DataFrame(rows, columns=list(SIGN_COLUMNS))
 
 
+@kept
 def paired_signs(kb: KnowledgeBase, against: str | None = None) -> pd.DataFrame:
     """The warning signs a comparison weighs against a warning sign of the other side.
 

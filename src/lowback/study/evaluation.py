@@ -13,16 +13,23 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.metrics import confusion_matrix, f1_score, recall_score
-from sklearn.model_selection import StratifiedKFold, cross_validate
+from sklearn.model_selection import StratifiedKFold
 from sklearn.tree import DecisionTreeClassifier
 
 from lowback.data.records import KnowledgeBase
 from lowback.study.assumptions import Assumptions, load_assumptions
 from lowback.study.cohort import simulate
 from lowback.study.rulebook import UNDETERMINED, Rulebook, records_of_cohort
-from lowback.study.tree import AGE, TreeModel, fit_tree, make_tree, tree_features, with_pain
+from lowback.study.tree import (
+    TreeModel,
+    fit_tree,
+    make_tree,
+    pain_labels,
+    tree_features,
+    with_pain,
+)
 
 
 class RulebookClassifier(ClassifierMixin, BaseEstimator):
@@ -96,35 +103,31 @@ def evaluate(
     True
     """
     rules = Rulebook.of(records_of_cohort(kb, cohort))
-    pain = with_pain(cohort)
-    X = pain[[*rules.symptoms, AGE]]
-    y = pain["pain_type"].astype(str).to_numpy()
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
-    features = tree_features(rules) if isinstance(estimator, DecisionTreeClassifier) else list(X)
-    result = cross_validate(
-        estimator,
-        X[features],
-        y,
-        cv=splitter,
-        return_estimator=True,
-        return_indices=True,
-        scoring=None,
-    )
+    has_pain, y = pain_labels(cohort)  # unicode labels: see pain_labels
+    X = cohort.loc[has_pain, tree_features(rules)]
+    if isinstance(estimator, DecisionTreeClassifier):
+        # The float32 matrix the tree converts its input to, made once rather than for
+        # every fold's fit and predict; the same values, so the same trees and answers.
+        X = X.to_numpy(dtype=np.float32)
     # The metrics are computed on integer codes: scikit-learn's metrics sort and encode
     # string labels on every call, which made string labels most of evaluate's time.
     labels = list(rules.pain_types)
     answers = [*labels, UNDETERMINED]
     truth = pd.Categorical(y, categories=answers).codes
     predicted = np.empty(len(y), dtype=truth.dtype)
-    f1s = []
-    for fitted, test in zip(result["estimator"], result["indices"]["test"], strict=True):
-        predicted[test] = pd.Categorical(
-            fitted.predict(X[features].iloc[test]), categories=answers
-        ).codes
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
+    # Fold by fold, as cross_validate does (a clone fitted on each training part), but
+    # predicting each test part once: its accuracy is the share of answers that are
+    # right, the estimator's own score (ClassifierMixin.score) without a second predict.
+    accuracies, f1s = [], []
+    for train, test in splitter.split(X, y):
+        fitted = clone(estimator).fit(_rows(X, train), y[train])
+        answer = fitted.predict(_rows(X, test))
+        accuracies.append(float(np.mean(answer == y[test])))
+        predicted[test] = pd.Categorical(answer, categories=answers).codes
         f1s.append(
             f1_score(truth[test], predicted[test], labels=range(len(labels)), average="macro")
         )
-    accuracies = result["test_score"]  # the estimators' own score: accuracy
     undetermined = answers.index(UNDETERMINED)
     shown = answers if (predicted == undetermined).any() else labels
     matrix = confusion_matrix(truth, predicted, labels=range(len(shown)))[: len(labels)]
@@ -146,6 +149,11 @@ def evaluate(
         ),
         folds=folds,
     )
+
+
+def _rows(X: np.ndarray | pd.DataFrame, index: np.ndarray) -> np.ndarray | pd.DataFrame:
+    """The rows ``index`` of a matrix or a frame (by position)."""
+    return X[index] if isinstance(X, np.ndarray) else X.iloc[index]
 
 
 def depth_curve(

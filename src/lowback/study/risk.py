@@ -16,12 +16,14 @@ import pandas as pd
 
 from lowback.data.records import KnowledgeBase
 from lowback.study.cohort import NO_PAIN
+from lowback.study.derived import kept
 from lowback.study.rulebook import Rulebook, records_of_cohort
 
 #: The outcome "any low back pain" in the effect tables.
 ANY_PAIN = "low_back_pain"
 
 
+@kept
 def evidence_matrix(kb: KnowledgeBase) -> pd.DataFrame:
     """Every ``risk_factor_for`` link: factor, target (pain type or cause), claims, quotes.
 
@@ -48,6 +50,7 @@ def evidence_matrix(kb: KnowledgeBase) -> pd.DataFrame:
     return table
 
 
+@kept
 def prevention_matrix(kb: KnowledgeBase) -> pd.DataFrame:
     """Every ``prevents`` claim: which measure the material offers against what.
 
@@ -122,6 +125,12 @@ def relative_risks(
         [exposed, outcome, (exposed[:, :, None] * outcome[:, None, :]).reshape(len(cohort), -1)],
         axis=1,
     )
+    # By column, and on the left of the product below: OpenBLAS runs (columns x runners) @
+    # (runners x resamples) quicker than the same product the other way round (for 20,000
+    # runners on two cores, 1.3x on an idle machine, 7x on a busy one, where the other
+    # way's threads wait on each other). The counts are whole numbers under 2**24, exact
+    # in float32 whatever the order of the sums: the same numbers.
+    by_column = np.ascontiguousarray(runner_table.T)
     k, m = exposed.shape[1], outcome.shape[1]
 
     def relative_risk(runners: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -129,7 +138,7 @@ def relative_risks(
         batch = runners.reshape(-1, runners.shape[-1])
         offsets = np.arange(len(batch))[:, None] * len(cohort)
         draws = np.bincount((batch + offsets).ravel(), minlength=len(batch) * len(cohort))
-        counts = draws.reshape(len(batch), len(cohort)).astype(np.float32) @ runner_table
+        counts = (by_column @ draws.reshape(len(batch), len(cohort)).astype(np.float32).T).T
         with_factor = counts[:, :k, None]
         with_outcome = counts[:, None, k : k + m]
         both = counts[:, k + m :].reshape(len(batch), k, m)

@@ -11,8 +11,10 @@ quote behind its feature, and :func:`decision_path` follows one runner to a leaf
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -46,6 +48,31 @@ def with_pain(cohort: pd.DataFrame) -> pd.DataFrame:
     return pain
 
 
+def pain_labels(cohort: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Which runners of a simulated cohort have low back pain (a boolean mask), and their
+    pain types, in cohort order, as a NumPy unicode array.
+
+    Unicode rather than Python strings: scikit-learn sorts and encodes the labels on every
+    fit and split, and sorting fixed-width unicode is many times quicker than sorting
+    objects (at 10,000 runners, most of the tree's own fit). The labels, hence the trees,
+    splits and scores, are the same.
+
+    Examples
+    --------
+    >>> import lowback
+    >>> kb = lowback.load_knowledge_base(warn_missing=False)
+    >>> cohort = lowback.simulate(kb, 50, random_state=1)
+    >>> has_pain, labels = pain_labels(cohort)
+    >>> labels.tolist() == cohort.loc[has_pain, "pain_type"].astype(str).tolist()
+    True
+    """
+    pain_type = cohort["pain_type"]
+    codes = pain_type.cat.codes.to_numpy()
+    has_pain = (pain_type != NO_PAIN).to_numpy()
+    names = pain_type.cat.categories.to_numpy(dtype=str)
+    return has_pain, names[codes[has_pain]]
+
+
 @dataclass(frozen=True)
 class TreeModel:
     """A fitted tree with the names of its inputs and classes."""
@@ -54,6 +81,13 @@ class TreeModel:
     features: list[str]
     #: The sources of the cohort it was fitted on (empty: not known).
     sources: tuple[str, ...] = ()
+
+    @cached_property
+    def nodes(self) -> tuple[list[int], list[int], list[int], list[float]]:
+        """The fitted tree's ``children_left``, ``children_right``, ``feature`` and
+        ``threshold`` as lists, read once: :func:`walk` follows them for every runner
+        assessed, and each read of a scikit-learn tree's array makes a new one."""
+        return _read_nodes(self.estimator)
 
     @property
     def classes(self) -> list[str]:
@@ -67,6 +101,21 @@ class TreeModel:
     def predict_proba(self, runners: pd.DataFrame) -> np.ndarray:
         """Share of each pain type in each runner's leaf."""
         return self.estimator.predict_proba(runners[self.features])
+
+
+def _read_nodes(estimator: DecisionTreeClassifier) -> tuple[list, list, list, list]:
+    structure = estimator.tree_
+    return (
+        structure.children_left.tolist(),
+        structure.children_right.tolist(),
+        structure.feature.tolist(),
+        structure.threshold.tolist(),
+    )
+
+
+def _nodes(tree: TreeModel) -> tuple[list, list, list, list]:
+    """:attr:`TreeModel.nodes`, or read from the estimator of any other model like it."""
+    return tree.nodes if isinstance(tree, TreeModel) else _read_nodes(tree.estimator)
 
 
 def records_of_tree(kb: KnowledgeBase, tree: TreeModel) -> KnowledgeBase:
@@ -101,12 +150,11 @@ def fit_tree(
     True
     """
     features = tree_features(Rulebook.of(records_of_cohort(kb, cohort)))
-    # Select the runners with pain by a mask rather than with_pain(): no copy of the
-    # whole frame, so lowback adds next to nothing to scikit-learn's own fit (make bench).
-    has_pain = (cohort["pain_type"] != NO_PAIN).to_numpy()
-    estimator = make_tree(max_depth, random_state).fit(
-        cohort.loc[has_pain, features], cohort["pain_type"][has_pain].astype(str)
-    )
+    # The runners with pain by a mask rather than with_pain() (no copy of the whole
+    # frame), their labels as unicode (pain_labels): scikit-learn's fit is then quicker
+    # on them than on the frame's own columns (make bench).
+    has_pain, labels = pain_labels(cohort)
+    estimator = make_tree(max_depth, random_state).fit(cohort.loc[has_pain, features], labels)
     return TreeModel(estimator, features, tuple(cohort.attrs.get("sources", ())))
 
 
@@ -124,10 +172,27 @@ class Split:
     claim: str
 
 
+#: Each knowledge base's evidence per tree feature, found once (see :func:`feature_evidence`).
+_EVIDENCE: weakref.WeakKeyDictionary[KnowledgeBase, dict[str, tuple[str, int, int, str]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def feature_evidence(kb: KnowledgeBase, feature: str) -> tuple[str, int, int, str]:
     """The quote, offsets and claim id behind a tree feature: a symptom's first
     ``symptom_of`` claim; for age, the first claim whose subject is the risk factor
-    ``older_age``."""
+    ``older_age``.
+
+    Found once per knowledge base and feature (the tree's figure, its description and
+    its reading each ask for every split's); a knowledge base is read-only.
+    """
+    found = _EVIDENCE.setdefault(kb, {})
+    if feature not in found:
+        found[feature] = _first_claim(kb, feature)
+    return found[feature]
+
+
+def _first_claim(kb: KnowledgeBase, feature: str) -> tuple[str, int, int, str]:
     claims = kb.claims
     if feature == AGE:
         claim = claims[claims["subject"] == AGE_FACTOR].iloc[0]
@@ -192,15 +257,11 @@ def walk(tree: TreeModel, values: Mapping[str, float]) -> list[int]:
     fitted tree's own arrays, which is far quicker than a validated ``predict`` for one
     runner.
     """
-    structure = tree.estimator.tree_
+    left, right, feature, threshold = _nodes(tree)
     node, nodes = 0, [0]
-    while structure.children_left[node] != structure.children_right[node]:
-        value = float(values[tree.features[structure.feature[node]]])
-        node = int(
-            structure.children_right[node]
-            if value > structure.threshold[node]
-            else structure.children_left[node]
-        )
+    while left[node] != right[node]:
+        value = float(values[tree.features[feature[node]]])
+        node = right[node] if value > threshold[node] else left[node]
         nodes.append(node)
     return nodes
 
@@ -220,13 +281,13 @@ def decision_path(
     :func:`lowback.study.abstention.judge`), else the leaf's majority class and its share:
     the tree's raw reading, which an assessment may decline to name.
     """
-    structure = tree.estimator.tree_
+    _, right, feature_of, threshold_of = _nodes(tree)
     nodes = walk(tree, values)
     steps = []
     for node, following in itertools.pairwise(nodes):
-        feature = tree.features[structure.feature[node]]
-        threshold = float(structure.threshold[node])
-        answer = "yes" if following == structure.children_right[node] else "no"
+        feature = tree.features[feature_of[node]]
+        threshold = float(threshold_of[node])
+        answer = "yes" if following == right[node] else "no"
         if feature == AGE:
             steps.append(
                 f"{question(kb, feature, threshold)} {float(values[feature]):g} → {answer}"
