@@ -98,6 +98,11 @@ def _escaped_lines(text: str) -> str:
     return "\n".join(escaped(line) for line in text.split("\n"))
 
 
+class CohortError(ValueError):
+    """A simulated cohort too small or too healthy for what was asked of it: no runner with
+    pain to fit or evaluate a tree on. Says the cohort's size and what to change."""
+
+
 class AssessmentInputError(ValueError):
     """Symptoms, age or risk factors that cannot be assessed; says what is valid."""
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+import pytest
 
+from lowback.errors import CohortError
+from lowback.study.cohort import NO_PAIN
+from lowback.study.evaluation import evaluate
 from lowback.study.tree import (
     AGE,
     TREE_DEPTH,
@@ -67,3 +72,21 @@ def test_fit_tree_fits_unicode_labels_to_the_tree_of_the_frames_own_columns(coho
     assert tree.classes == plain.classes_.tolist()
     assert tree.estimator.feature_names_in_.tolist() == tree.features  # no warning on predict
     assert (tree.predict(pain) == plain.predict(pain[tree.features])).all()
+
+
+def test_a_cohort_with_no_pain_is_refused_with_its_size_and_the_remedy(kb, cohort):
+    """A scenario can pass its checks and still simulate no runner with pain (a tiny
+    baseline risk, a small cohort): fit_tree and evaluate say so instead of scikit-learn's
+    "Found array with 0 sample(s)"."""
+    healthy = cohort.copy()
+    healthy["pain_type"] = pd.Categorical(
+        [NO_PAIN] * len(healthy), categories=cohort["pain_type"].cat.categories
+    )
+    fits = {
+        "fit_tree": lambda: fit_tree(kb, healthy),
+        "evaluate": lambda: evaluate(make_tree(3, 0), "tree", kb, healthy),
+    }
+    for name, fit in fits.items():
+        with pytest.raises(CohortError, match=rf"none of the {len(cohort):,} simulated") as err:
+            fit()
+        assert "baseline_pain_risk" in str(err.value), name

@@ -21,6 +21,7 @@ import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
 from lowback.data.records import KnowledgeBase
+from lowback.errors import CohortError
 from lowback.study.assumptions import AGE_FACTOR
 from lowback.study.cohort import NO_PAIN
 from lowback.study.rulebook import Rulebook, records_of_cohort
@@ -69,6 +70,12 @@ def pain_labels(cohort: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     pain_type = cohort["pain_type"]
     codes = pain_type.cat.codes.to_numpy()
     has_pain = (pain_type != NO_PAIN).to_numpy()
+    if not has_pain.any():
+        raise CohortError(
+            f"none of the {len(cohort):,} simulated runners has low back pain: there is "
+            "nothing to fit or evaluate a tree on; simulate more runners or raise the "
+            "assumptions' baseline_pain_risk"
+        )
     names = pain_type.cat.categories.to_numpy(dtype=str)
     return has_pain, names[codes[has_pain]]
 
