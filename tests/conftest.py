@@ -74,10 +74,12 @@ def require_every_source(what: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 #: Markers of the slow tier, each with what it means. Browser tests mark themselves
-#: (tests/browser/conftest.py).
+#: (tests/browser/conftest.py); the marker is declared here too, so that `-m "not browser"`
+#: on a selection without tests/browser is not an unknown marker.
 SLOW_MARKERS = {
     "notebook": "a notebook cell run by nbval (every notebook, top to bottom)",
     "kernel": "starts a Jupyter kernel: executes notebooks, builds pages or decks",
+    "browser": "drives headless Chromium (tests/browser; needs Debian's chromium)",
 }
 
 

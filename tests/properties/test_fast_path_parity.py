@@ -52,7 +52,7 @@ TABLES = {name: _table(name) for name in TABLE_FILES}
 
 def _pandera_accepts(frame: pd.DataFrame, name: str) -> bool:
     try:
-        tables._TEXT_SCHEMAS[name].validate(frame.copy(), lazy=True)
+        tables._text_schemas()[name].validate(frame.copy(), lazy=True)
     except pandera.errors.SchemaErrors:
         return False
     return True
@@ -64,7 +64,7 @@ def test_the_fast_path_passes_the_shipped_tables(name):
     frame = TABLES[name]
     if frame.empty:
         pytest.skip(f"{name} has no rows")
-    assert tables._plainly_valid(frame, tables._TEXT_SCHEMAS[name])
+    assert tables._plainly_valid(frame, name)
     assert _pandera_accepts(frame, name)
 
 
@@ -82,7 +82,7 @@ def test_a_table_the_fast_path_passes_is_one_pandera_passes(data):
     # As the loader has it: read back from CSV text, so dtypes are what _read_csv gives.
     text = frame.to_csv(index=False).encode()
     reread = tables._read_csv(text, name)
-    if tables._plainly_valid(reread, tables._TEXT_SCHEMAS[name]):
+    if tables._plainly_valid(reread, name):
         assert _pandera_accepts(reread, name), (name, column, row, value)
 
 
@@ -92,4 +92,4 @@ def test_the_parity_check_can_fail():
     frame.loc[0, "id"] = "weak_core\n"
     reread = tables._read_csv(frame.to_csv(index=False).encode(), "entities")
     assert not _pandera_accepts(reread, "entities")
-    assert not tables._plainly_valid(reread, tables._TEXT_SCHEMAS["entities"])
+    assert not tables._plainly_valid(reread, "entities")

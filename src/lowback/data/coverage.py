@@ -10,11 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lowback.data.kept import kept
 from lowback.data.records import KnowledgeBase
 
 STATUSES = ("claim", "skipped", "uncovered")
 
 
+@kept
 def on_topic_sentences(kb: KnowledgeBase) -> pd.DataFrame:
     """Every sentence of every article or FAQ passage, with its offsets.
 
@@ -50,14 +52,41 @@ def on_topic_sentences(kb: KnowledgeBase) -> pd.DataFrame:
 
 
 def _overlapping_ids(sentences: pd.DataFrame, spans: pd.DataFrame) -> list[list[str]]:
-    found: list[list[str]] = []
-    for source, start, end in sentences[["source", "start", "end"]].itertuples(index=False):
-        same = spans[spans["source"] == source]
-        hit = (same["start"].to_numpy() < end) & (start < same["end"].to_numpy())
-        found.append(list(same["id"].to_numpy()[np.flatnonzero(hit)]))
+    """For each sentence, the ids of the spans of its source that overlap it (``start <
+    sentence end`` and ``sentence start < end``), in the spans' table order.
+
+    Per source, the spans sorted by start: those that start before a sentence ends are a
+    prefix (``searchsorted``), and those that can still reach into it start after its
+    start less the longest span; only that window is compared, not every span.
+    """
+    found: list[list[str]] = [[] for _ in range(len(sentences))]
+    sentence_sources = sentences["source"].to_numpy()
+    span_sources = spans["source"].to_numpy()
+    for source in pd.unique(sentence_sources):
+        rows = np.flatnonzero(sentence_sources == source)
+        mine = np.flatnonzero(span_sources == source)  # in table order
+        if not len(mine):
+            continue
+        starts = spans["start"].to_numpy()[mine]
+        ends = spans["end"].to_numpy()[mine]
+        ids = spans["id"].to_numpy()[mine]
+        by_start = np.argsort(starts, kind="stable")
+        sorted_starts = starts[by_start]
+        longest = int((ends - starts).max())
+        sentence_starts = sentences["start"].to_numpy()[rows]
+        sentence_ends = sentences["end"].to_numpy()[rows]
+        first = np.searchsorted(sorted_starts, sentence_starts - longest, side="right")
+        last = np.searchsorted(sorted_starts, sentence_ends, side="left")
+        for row, start, lo, hi in zip(rows, sentence_starts, first, last, strict=True):
+            if lo >= hi:
+                continue
+            window = by_start[lo:hi]
+            hits = np.sort(window[ends[window] > start])
+            found[row] = ids[hits].tolist()
     return found
 
 
+@kept
 def sentence_coverage(kb: KnowledgeBase) -> pd.DataFrame:
     """Each on-topic sentence with how the records account for it.
 

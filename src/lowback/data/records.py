@@ -18,6 +18,7 @@ from types import MappingProxyType
 import pandas as pd
 
 from lowback import config
+from lowback.data.kept import kept
 from lowback.data.lookup import positions
 from lowback.data.schema import CATEGORICAL, KINDS
 from lowback.data.sources import MissingSource
@@ -237,11 +238,13 @@ class KnowledgeBase:
             raise KeyError(f"unknown entity id {entity_id!r}")
         return self._labels[entity_id]
 
+    @kept
     def claims_with_labels(self) -> pd.DataFrame:
         """Claims joined with the labels and kinds of their subject and object.
 
         Subjects and objects that are claims (relation ``contradicts``) keep their id
-        as label and have kind ``claim``.
+        as label and have kind ``claim``. Found once per knowledge base (the notebooks
+        ask for it up to twenty times); each call gets its own copy-on-write view.
         """
         entities = self._tables["entities"].set_index("id")
         claims = self.claims

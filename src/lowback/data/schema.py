@@ -1,16 +1,23 @@
 """The record tables' columns, closed vocabularies and pandera schemas.
 
 Everything a record may say is declared here: which tables exist, which columns each
-has, which kinds of entity and which relations between them are allowed. The data
-dictionary in ``data/README.md`` documents the same vocabulary for people.
+has, which kinds of entity and which relations between them are allowed. Each column's
+checks are written once, as plain rules (:data:`TABLE_RULES`); the loader's fast path
+reads them, and the pandera schemas (:func:`pandera_schemas`, also ``SCHEMAS``) are built
+from them, importing pandera only when asked. The data dictionary in ``data/README.md``
+documents the same vocabulary for people.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 from lowback.data.formats import FORMATS
 
@@ -193,7 +200,164 @@ AT_LEAST_0 = "a whole number >= 0"
 SPAN = "start < end (a span of at least one character)"
 
 
-# Checks below pass ignore_na=False: read_table reads every cell as text (empty, never
+@dataclass(frozen=True)
+class ColumnRule:
+    """What one column of a record table holds: the one description from which both the
+    pandera schema (:func:`pandera_schemas`) and the loader's fast path
+    (``tables._plainly_valid``) are built.
+
+    At most one of ``pattern``, ``allowed`` and ``non_empty`` is set; ``expected`` words it
+    as a problem says it.
+    """
+
+    expected: str = ""
+    #: Each value matches it as a whole (``re.fullmatch``).
+    pattern: str | None = None
+    #: Each value is one of these.
+    allowed: tuple[str, ...] | None = None
+    #: Each value has at least one character.
+    non_empty: bool = False
+    unique: bool = False
+    #: A whole number >= 0 (``start``, ``end``); a text column otherwise.
+    offset: bool = False
+
+
+@dataclass(frozen=True)
+class TableRule:
+    """A record table's columns, in file order, and whether each row's ``start`` is before
+    its ``end``; no other column is allowed."""
+
+    columns: dict[str, ColumnRule]
+    span: bool = False
+
+
+def _id(unique: bool = False) -> ColumnRule:
+    expected = "a snake_case id (a-z, 0-9, _; starts with a letter)"
+    return ColumnRule(expected, pattern=SNAKE_CASE, unique=unique)
+
+
+def _text(required: bool = True) -> ColumnRule:
+    return ColumnRule("a non-empty text", non_empty=True) if required else ColumnRule()
+
+
+def _offset() -> ColumnRule:
+    return ColumnRule(AT_LEAST_0, offset=True)
+
+
+def _quoted_span() -> dict[str, ColumnRule]:
+    """The columns that locate a quote in a source: checked against the text on load."""
+    return {"quote": _text(), "start": _offset(), "end": _offset(), "passage": _id()}
+
+
+def _sha256() -> ColumnRule:
+    return ColumnRule("64 lowercase hex digits", pattern=SHA256)
+
+
+def _one_of(values: tuple[str, ...] | list[str], expected: str | None = None) -> ColumnRule:
+    return ColumnRule(expected or "one of: " + ", ".join(values), allowed=tuple(values))
+
+
+TABLE_RULES: dict[str, TableRule] = {
+    "sources": TableRule(
+        {
+            "id": _id(unique=True),
+            "path": _text(),
+            "title": _text(),
+            "sha256": _sha256(),
+            "format": _one_of(FORMATS),
+            "fetch": _one_of(
+                ("", *FETCH_REGISTRIES), "empty or one of: " + ", ".join(FETCH_REGISTRIES)
+            ),
+            "collection": _id(),
+            "publisher": _text(),
+            "institute": _text(required=False),
+            "url": _text(required=False),
+            "dataset": _text(required=False),
+            "licence": _text(),
+            "text_sha256": _sha256(),
+        }
+    ),
+    "passages": TableRule(
+        {
+            "id": _id(unique=True),
+            "source": _id(),
+            "start": _offset(),
+            "end": _offset(),
+            "topic": _one_of(TOPICS),
+            "heading": _text(required=False),
+        },
+        span=True,
+    ),
+    "entities": TableRule(
+        {
+            "id": _id(unique=True),
+            "kind": _one_of(KINDS),
+            "label": _text(),
+            "description": _text(),
+            "group": ColumnRule("empty or a snake_case group", pattern=OPTIONAL_ID),
+        }
+    ),
+    "claims": TableRule(
+        {
+            "id": _id(unique=True),
+            "source": _id(),
+            "subject": _id(),
+            "relation": _one_of(list(RELATIONS)),
+            "object": _id(),
+            **_quoted_span(),
+            "modality": _one_of(MODALITIES),
+            "attributed": _one_of(ATTRIBUTIONS),
+            "reading": _one_of(READINGS),
+            "note": _text(required=False),
+        },
+        span=True,
+    ),
+    "skipped": TableRule(
+        {"id": _id(unique=True), "source": _id(), **_quoted_span(), "reason": _text()},
+        span=True,
+    ),
+    "triage": TableRule(
+        {
+            "id": _id(unique=True),
+            "level": _one_of(TRIAGE_LEVELS),
+            "red_flag": ColumnRule("empty or a red_flag id", pattern=OPTIONAL_ID),
+            "raised_by": ColumnRule(
+                f"empty, '{REPORTED}' or sign ids (symptom or red_flag) separated by single spaces",
+                pattern=SPACED_IDS,
+            ),
+            "basis": _one_of(BASES),
+            "via": ColumnRule("empty or claim ids separated by single spaces", pattern=SPACED_IDS),
+            "source": _id(),
+            **_quoted_span(),
+            "note": _text(required=False),
+        },
+        span=True,
+    ),
+    "comparisons": TableRule(
+        {
+            "id": _id(unique=True),
+            "topic": _one_of(COMPARISON_TOPICS),
+            "claim": _id(),
+            "against": _id(),
+            "other": ColumnRule("empty or a claim id", pattern=OPTIONAL_ID),
+            "verdict": _one_of(VERDICTS),
+            "note": _text(),
+        }
+    ),
+}
+
+#: Columns of each table, in file order.
+COLUMNS: dict[str, list[str]] = {name: list(t.columns) for name, t in TABLE_RULES.items()}
+
+#: The columns of offsets (whole numbers) of each table: ``start`` and ``end``.
+OFFSET_COLUMNS: dict[str, list[str]] = {
+    name: [c for c, rule in t.columns.items() if rule.offset] for name, t in TABLE_RULES.items()
+}
+
+
+# pandera takes a fifth of a second to import: a valid table never needs it (the loader's
+# fast path reads TABLE_RULES), so it is imported only when a schema is asked for.
+# Checks pass ignore_na=False: read_table reads every cell as text (empty, never
 # missing), and pandera's scan of each column for missing values first was a sixth of
 # the time to load 100,000 claims.
 
@@ -220,6 +384,7 @@ def _str_matches(pattern: str, error: str) -> pa.Check:
     """Each value matches ``pattern`` as a whole (``re.fullmatch``; pandera's
     ``str_matches`` uses ``re.match``), the whole column in one pass when all values
     match (:func:`all_match`), value by value to find the rows when one does not."""
+    import pandera.pandas as pa
 
     def matches(values: pd.Series) -> pd.Series:
         if all_match(values, pattern):
@@ -235,169 +400,51 @@ def _str_matches(pattern: str, error: str) -> pa.Check:
     )
 
 
-def _id(unique: bool = False) -> pa.Column:
-    return pa.Column(
-        str,
-        _str_matches(SNAKE_CASE, error="a snake_case id (a-z, 0-9, _; starts with a letter)"),
-        unique=unique,
-    )
+def _pandera_column(rule: ColumnRule) -> pa.Column:
+    """The pandera column of a rule: its one check, its type (offsets coerced to int64)."""
+    import pandera.pandas as pa
 
-
-def _text(required: bool = True) -> pa.Column:
-    non_empty = pa.Check.str_length(min_value=1, error="a non-empty text", ignore_na=False)
-    checks = [non_empty] if required else []
-    return pa.Column(str, checks)
-
-
-def _offset() -> pa.Column:
-    at_least_0 = pa.Check.ge(0, error=AT_LEAST_0, ignore_na=False)
-    return pa.Column("int64", at_least_0, coerce=True)
-
-
-def _quoted_span() -> dict[str, pa.Column]:
-    """The columns that locate a quote in a source: checked against the text on load."""
-    return {"quote": _text(), "start": _offset(), "end": _offset(), "passage": _id()}
-
-
-def _sha256() -> pa.Column:
-    return pa.Column(str, _str_matches(SHA256, error="64 lowercase hex digits"))
-
-
-def _one_of(values: tuple[str, ...] | list[str]) -> pa.Column:
-    error = "one of: " + ", ".join(values)
-    return pa.Column(str, pa.Check.isin(list(values), error=error, ignore_na=False))
+    checks: list[pa.Check] = []
+    if rule.pattern is not None:
+        checks.append(_str_matches(rule.pattern, error=rule.expected))
+    if rule.allowed is not None:
+        checks.append(pa.Check.isin(list(rule.allowed), error=rule.expected, ignore_na=False))
+    if rule.non_empty:
+        checks.append(pa.Check.str_length(min_value=1, error=rule.expected, ignore_na=False))
+    if rule.offset:
+        at_least_0 = pa.Check.ge(0, error=rule.expected, ignore_na=False)
+        return pa.Column("int64", at_least_0, coerce=True, unique=rule.unique)
+    return pa.Column(str, checks, unique=rule.unique)
 
 
 def _start_before_end() -> pa.Check:
-    return pa.Check(
-        lambda df: df["start"] < df["end"],
-        error=SPAN,
-        ignore_na=False,
-    )
+    import pandera.pandas as pa
+
+    return pa.Check(lambda df: df["start"] < df["end"], error=SPAN, ignore_na=False)
 
 
-SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "sources": pa.DataFrameSchema(
-        {
-            "id": _id(unique=True),
-            "path": _text(),
-            "title": _text(),
-            "sha256": _sha256(),
-            "format": _one_of(FORMATS),
-            "fetch": pa.Column(
-                str,
-                pa.Check.isin(
-                    ["", *FETCH_REGISTRIES], error="empty or one of: " + ", ".join(FETCH_REGISTRIES)
-                ),
-            ),
-            "collection": _id(),
-            "publisher": _text(),
-            "institute": _text(required=False),
-            "url": _text(required=False),
-            "dataset": _text(required=False),
-            "licence": _text(),
-            "text_sha256": _sha256(),
-        },
-        strict=True,
-        ordered=False,
-    ),
-    "passages": pa.DataFrameSchema(
-        {
-            "id": _id(unique=True),
-            "source": _id(),
-            "start": _offset(),
-            "end": _offset(),
-            "topic": _one_of(TOPICS),
-            "heading": _text(required=False),
-        },
-        checks=[_start_before_end()],
-        strict=True,
-    ),
-    "entities": pa.DataFrameSchema(
-        {
-            "id": _id(unique=True),
-            "kind": _one_of(KINDS),
-            "label": _text(),
-            "description": _text(),
-            "group": pa.Column(
-                str,
-                _str_matches(OPTIONAL_ID, error="empty or a snake_case group"),
-            ),
-        },
-        strict=True,
-    ),
-    "claims": pa.DataFrameSchema(
-        {
-            "id": _id(unique=True),
-            "source": _id(),
-            "subject": _id(),
-            "relation": _one_of(list(RELATIONS)),
-            "object": _id(),
-            **_quoted_span(),
-            "modality": _one_of(MODALITIES),
-            "attributed": _one_of(ATTRIBUTIONS),
-            "reading": _one_of(READINGS),
-            "note": _text(required=False),
-        },
-        checks=[_start_before_end()],
-        strict=True,
-    ),
-    "skipped": pa.DataFrameSchema(
-        {
-            "id": _id(unique=True),
-            "source": _id(),
-            **_quoted_span(),
-            "reason": _text(),
-        },
-        checks=[_start_before_end()],
-        strict=True,
-    ),
-}
+@functools.cache
+def pandera_schemas() -> dict[str, pa.DataFrameSchema]:
+    """Each table's pandera schema, built from :data:`TABLE_RULES` (pandera imported on the
+    first call; also importable as ``SCHEMAS``)."""
+    import pandera.pandas as pa
 
-SCHEMAS["triage"] = pa.DataFrameSchema(
-    {
-        "id": _id(unique=True),
-        "level": _one_of(TRIAGE_LEVELS),
-        "red_flag": pa.Column(
-            str,
-            _str_matches(OPTIONAL_ID, error="empty or a red_flag id"),
-        ),
-        "raised_by": pa.Column(
-            str,
-            _str_matches(
-                SPACED_IDS,
-                error=f"empty, '{REPORTED}' or sign ids (symptom or red_flag) separated by "
-                "single spaces",
-            ),
-        ),
-        "basis": _one_of(BASES),
-        "via": pa.Column(
-            str,
-            _str_matches(SPACED_IDS, error="empty or claim ids separated by single spaces"),
-        ),
-        "source": _id(),
-        **_quoted_span(),
-        "note": _text(required=False),
-    },
-    checks=[_start_before_end()],
-    strict=True,
-)
+    return {
+        name: pa.DataFrameSchema(
+            {column: _pandera_column(rule) for column, rule in table.columns.items()},
+            checks=[_start_before_end()] if table.span else None,
+            strict=True,
+        )
+        for name, table in TABLE_RULES.items()
+    }
 
-SCHEMAS["comparisons"] = pa.DataFrameSchema(
-    {
-        "id": _id(unique=True),
-        "topic": _one_of(COMPARISON_TOPICS),
-        "claim": _id(),
-        "against": _id(),
-        "other": pa.Column(str, _str_matches(OPTIONAL_ID, error="empty or a claim id")),
-        "verdict": _one_of(VERDICTS),
-        "note": _text(),
-    },
-    strict=True,
-)
 
-#: Columns of each table, in file order.
-COLUMNS: dict[str, list[str]] = {name: list(s.columns) for name, s in SCHEMAS.items()}
+def __getattr__(name: str) -> object:
+    """``SCHEMAS``, the pandera schemas, built on first use (PEP 562)."""
+    if name == "SCHEMAS":
+        return pandera_schemas()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: Columns stored as pandas categoricals once a table has been validated.
 CATEGORICAL: dict[str, dict[str, tuple[str, ...]]] = {

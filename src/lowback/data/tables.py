@@ -6,29 +6,34 @@ problems (file, spreadsheet row, column, value, what was expected), in file orde
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.errors
-import pandera.pandas as pa
 
 from lowback.data.csvfile import RowNumbers, delimiter_problem, other_delimiter, row_numbers
 from lowback.data.lookup import not_in
 from lowback.data.schema import (
     AT_LEAST_0,
     COLUMNS,
-    FULLMATCH,
-    SCHEMAS,
+    OFFSET_COLUMNS,
     SPAN,
     TABLE_FILES,
+    TABLE_RULES,
     WHOLE_NUMBER,
+    ColumnRule,
     all_match,
+    pandera_schemas,
 )
 from lowback.data.sources import exists, read_bytes, spreadsheet_row
 from lowback.errors import Problem
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 
 def read_table(path: Path, name: str) -> tuple[pd.DataFrame | None, list[Problem], RowNumbers]:
@@ -69,15 +74,17 @@ def read_table(path: Path, name: str) -> tuple[pd.DataFrame | None, list[Problem
         expected = f"{want} fields as in the header"
         return None, [Problem(label, expected, value=f"{saw} fields", **rows.where(0))], rows
     problems = rows.relocated(_offset_problems(label, frame))
-    if not _plainly_valid(frame, _TEXT_SCHEMAS[name]):
+    if not _plainly_valid(frame, name):
+        import pandera.errors  # only a table that fails the fast path needs it
+
         try:
-            frame = _TEXT_SCHEMAS[name].validate(frame, lazy=True)
+            frame = _text_schemas()[name].validate(frame, lazy=True)
         except pandera.errors.SchemaErrors as err:
             problems += _schema_problems(label, name, err.failure_cases, rows)
     if problems:
         unique = {(p.row, p.column, p.expected): p for p in problems}
         return None, sorted(unique.values(), key=lambda p: (p.row or 0, p.column or "")), rows
-    for column in _offset_columns(name):
+    for column in OFFSET_COLUMNS[name]:
         frame[column] = frame[column].astype("int64")
     return frame, [], rows
 
@@ -92,7 +99,7 @@ def _read_csv(data: bytes, name: str) -> pd.DataFrame:
     a third faster.
     """
     frame = pd.read_csv(io.BytesIO(data), keep_default_na=False, na_filter=False)
-    offsets = set(_offset_columns(name))
+    offsets = set(OFFSET_COLUMNS[name])
     as_written = all(
         isinstance(dtype, pd.StringDtype) or (column in offsets and dtype == "int64")
         for column, dtype in frame.dtypes.items()
@@ -102,52 +109,47 @@ def _read_csv(data: bytes, name: str) -> pd.DataFrame:
     return frame.fillna("")  # rows with too few fields
 
 
-def _plainly_valid(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> bool:
-    """Whether the table passes every check of ``schema``, whole columns at a time.
+def _plainly_valid(frame: pd.DataFrame, name: str) -> bool:
+    """Whether the table passes every check of its rules (:data:`TABLE_RULES`), whole
+    columns at a time, without pandera.
 
     pandera takes several times as long as reading the file, even for a table it finds
-    valid; a valid one (nearly every load) is not given to it. False where a check fails
-    or is not one known here (``isin``, ``str_length``, :data:`FULLMATCH`): then pandera
-    runs and words the problems, so both ways judge alike.
+    valid, and a fifth of a second to import; a valid table (nearly every load) is not
+    given to it. False where a check fails: then pandera runs with the schema built from
+    the same rules (:func:`_text_schemas`) and words the problems, so both ways judge
+    alike.
     """
-    if len(frame.columns) != len(schema.columns) or set(frame.columns) != set(schema.columns):
+    rules = TABLE_RULES[name].columns
+    if len(frame.columns) != len(rules) or set(frame.columns) != set(rules):
         return False
-    for name, column in schema.columns.items():
-        values = frame[name]
-        if column.dtype is None:  # an offset: see _offset_problems
+    for column, rule in rules.items():
+        values = frame[column]
+        if rule.offset:  # see _offset_problems
             continue
         if not isinstance(values.dtype, pd.StringDtype):  # _read_csv left no NaN
             return False
-        if column.unique and not values.is_unique:
+        if rule.unique and not values.is_unique:
             return False
-        if not all(_passes(check, values) for check in column.checks):
+        if not _passes(rule, values):
             return False
     return True
 
 
-def _passes(check: pa.Check, values: pd.Series) -> bool:
-    """Whether every value passes ``check`` (False for a check not known here)."""
-    statistics = check.statistics or {}
-    if check.name == "isin":
-        return not not_in(values, statistics["allowed_values"]).any()
-    if check.name == "str_length" and set(statistics) <= {"min_value", "max_value", "exact_value"}:
-        if statistics.get("max_value") is None and statistics.get("exact_value") is None:
-            return bool((values.str.len() >= statistics["min_value"]).all())
+def _passes(rule: ColumnRule, values: pd.Series) -> bool:
+    """Whether every value of a text column passes the rule's check."""
+    if rule.allowed is not None and not_in(values, list(rule.allowed)).any():
         return False
-    if check.name == FULLMATCH:
-        return all_match(values, statistics["pattern"])
-    return False
-
-
-def _offset_columns(name: str) -> list[str]:
-    """The columns of offsets (whole numbers) of a table: ``start`` and ``end``."""
-    return [c for c, column in SCHEMAS[name].columns.items() if str(column.dtype) == "int64"]
+    if rule.non_empty and not (values.str.len() >= 1).all():
+        return False
+    return rule.pattern is None or all_match(values, rule.pattern)
 
 
 def _text_schema(schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
     """The schema pandera checks: offset columns only required, their values checked by
     :func:`_offset_problems`, which reports every bad one (pandera's coercion stops at the
     first, and then blames a row of the check across columns that is fine)."""
+    import pandera.pandas as pa
+
     columns = {
         name: pa.Column(None, required=True) if str(column.dtype) == "int64" else column
         for name, column in schema.columns.items()
@@ -155,7 +157,10 @@ def _text_schema(schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, strict=schema.strict, ordered=schema.ordered)
 
 
-_TEXT_SCHEMAS = {name: _text_schema(schema) for name, schema in SCHEMAS.items()}
+@functools.cache
+def _text_schemas() -> dict[str, pa.DataFrameSchema]:
+    """Each table's :func:`_text_schema`, built (and pandera imported) on first use."""
+    return {name: _text_schema(schema) for name, schema in pandera_schemas().items()}
 
 
 def _offset_problems(label: str, frame: pd.DataFrame) -> list[Problem]:

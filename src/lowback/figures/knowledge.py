@@ -13,7 +13,6 @@ straight from the records; no simulation is involved.
 from __future__ import annotations
 
 import textwrap
-import weakref
 from pathlib import Path
 
 import jinja2
@@ -41,9 +40,6 @@ from lowback.figures.style import (
     style_figure,
     table,
 )
-
-#: Each knowledge base's sentence coverage, found once (see :func:`_coverage`).
-_COVERAGE: weakref.WeakKeyDictionary[KnowledgeBase, pd.DataFrame] = weakref.WeakKeyDictionary()
 
 __all__ = [
     "ALL_SOURCES",
@@ -75,20 +71,6 @@ def sources_overview(kb: KnowledgeBase) -> str:
     return styled.set_table_styles([left, wrap]).to_html()
 
 
-def _coverage(kb: KnowledgeBase) -> pd.DataFrame:
-    """:func:`~lowback.data.coverage.sentence_coverage` of ``kb``, found once and kept.
-
-    Notebook 01's map and two of its captions each need it, and finding every sentence
-    (pysbd) is most of their time. A knowledge base is read-only, so the coverage cannot
-    go stale; each caller gets its own view (copy-on-write), and it is forgotten with
-    the knowledge base.
-    """
-    coverage = _COVERAGE.get(kb)
-    if coverage is None:
-        coverage = _COVERAGE[kb] = sentence_coverage(kb)
-    return coverage.copy(deep=False)
-
-
 def source_summary(kb: KnowledgeBase, coverage: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each source's length, off-topic share and sentence coverage: what
     :func:`material_map` states for it, and the captions of notebook 01 say.
@@ -99,7 +81,7 @@ def source_summary(kb: KnowledgeBase, coverage: pd.DataFrame | None = None) -> p
     uncovered``). ``coverage``: :func:`lowback.data.coverage.sentence_coverage` of
     ``kb``, if already computed.
     """
-    coverage = _coverage(kb) if coverage is None else coverage
+    coverage = sentence_coverage(kb) if coverage is None else coverage
     sources = kb.sources.set_index("id")
     passages = kb.passages
     width = passages["end"] - passages["start"]
@@ -171,7 +153,7 @@ def material_map(
     if source is not None:
         kb = kb.restricted_to([source])
         coverage = None if coverage is None else coverage[coverage["source"] == source]
-    coverage = _coverage(kb) if coverage is None else coverage
+    coverage = sentence_coverage(kb) if coverage is None else coverage
     summary = source_summary(kb, coverage)
     ids, many = list(summary.index), len(summary) > 1
     strip, gap = 56, (58 if many else 34)  # pixels: a strip's two bars; a title between strips

@@ -29,9 +29,9 @@ import re
 import numpy as np
 import pandas as pd
 
+from lowback.data.kept import kept
 from lowback.data.records import KnowledgeBase
 from lowback.data.schema import COMPARISON_TOPICS, VERDICTS
-from lowback.study.derived import kept
 from lowback.study.gate import RedFlagGate
 
 #: The columns of :func:`weighed_claims`: the comparison, then each side.

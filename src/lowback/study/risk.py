@@ -14,9 +14,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from lowback.data.kept import kept
 from lowback.data.records import KnowledgeBase
 from lowback.study.cohort import NO_PAIN
-from lowback.study.derived import kept
 from lowback.study.rulebook import Rulebook, records_of_cohort
 
 #: The outcome "any low back pain" in the effect tables.

@@ -1,4 +1,4 @@
-"""Tables derived from a knowledge base: found once per knowledge base, a view each call."""
+"""Tables derived from a knowledge base: found once per knowledge base, a copy each call."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import gc
 import pandas as pd
 
 from lowback import load_knowledge_base
+from lowback.data import kept
 from lowback.data.records import KnowledgeBase
-from lowback.study import derived
 
 
 def test_a_kept_table_is_found_once_per_knowledge_base_and_arguments():
     calls: list[tuple] = []
 
-    @derived.kept
+    @kept.kept
     def claims_of(kb: KnowledgeBase, relation: str) -> pd.DataFrame:
         calls.append((id(kb), relation))
         claims = kb.claims
@@ -32,18 +32,20 @@ def test_a_kept_table_is_found_once_per_knowledge_base_and_arguments():
 
 
 def test_each_caller_changes_its_own_copy_and_the_table_is_forgotten_with_its_kb():
-    @derived.kept
+    @kept.kept
     def entities(kb: KnowledgeBase) -> pd.DataFrame:
         return kb.entities
 
     kb = load_knowledge_base(warn_missing=False)
     changed = entities(kb)
+    changed.loc[changed.index[0], "id"] = "changed_in_place"  # pandas 2 too: a deep copy
     changed["label"] = "changed"
     changed["new"] = 1
     again = entities(kb)
     assert "new" not in again and (again["label"] != "changed").all()
-    assert kb in derived._TABLES
-    kept_for = len(derived._TABLES)
+    assert "changed_in_place" not in set(again["id"])
+    assert kb in kept._TABLES
+    kept_for = len(kept._TABLES)
     del kb, changed, again
     gc.collect()
-    assert len(derived._TABLES) == kept_for - 1  # nothing holds a knowledge base alive
+    assert len(kept._TABLES) == kept_for - 1  # nothing holds a knowledge base alive

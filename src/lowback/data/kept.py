@@ -1,10 +1,11 @@
-"""Tables derived from a knowledge base, found once per knowledge base and then kept.
+"""Tables derived from a knowledge base alone, found once per knowledge base and kept.
 
-A :class:`~lowback.data.records.KnowledgeBase` is read-only, so what is derived from it
-alone cannot go stale. The notebooks and their captions ask for the same tables many
-times over (each figure and each sentence from the same comparisons, the same evidence):
-:func:`kept` finds each once. Tables are kept per knowledge base, weakly (forgotten with
-it), as :meth:`lowback.study.rulebook.Rulebook.of` keeps the rulebook.
+A :class:`~lowback.data.records.KnowledgeBase` is read-only (a frozen dataclass whose
+tables sit in a read-only mapping and are handed out as copy-on-write views), so a table
+derived from it alone cannot go stale. The records ask for some tables many times (each
+notebook's claims with their labels, the sentence coverage) and the study layer more (each
+figure and caption of notebook 04 from the same comparisons): :func:`kept` finds each
+once, per knowledge base, weakly (forgotten with it), and each call gets its own copy.
 """
 
 from __future__ import annotations
@@ -15,20 +16,18 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from lowback.data.records import KnowledgeBase
-
 #: Per knowledge base: (function, arguments) -> the table it returned.
-_TABLES: weakref.WeakKeyDictionary[KnowledgeBase, dict] = weakref.WeakKeyDictionary()
+_TABLES: weakref.WeakKeyDictionary[object, dict] = weakref.WeakKeyDictionary()
 
 
 def kept(function: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
     """Keep the table ``function(kb, ...)`` returns, per knowledge base and arguments.
 
-    ``function`` must read nothing but its arguments (the knowledge base and hashable
-    options). Each call gets its own copy of the kept table (a deep copy, so that what a
-    caller changes it changes in its own copy with pandas 2 too, where copy-on-write is
-    off; the tables are small); a cell that holds a list holds the kept list, to read,
-    not to change in place.
+    ``function`` (a function of the knowledge base, or one of its methods) must read
+    nothing but its arguments (the knowledge base and hashable options). Each call gets
+    its own copy of the kept table (a deep copy, so that what a caller changes it changes
+    in its own copy with pandas 2 too, where copy-on-write is off; the tables are small);
+    a cell that holds a list holds the kept list, to read, not to change in place.
 
     Examples
     --------
@@ -48,7 +47,7 @@ def kept(function: Callable[..., pd.DataFrame]) -> Callable[..., pd.DataFrame]:
     """
 
     @functools.wraps(function)
-    def kept_table(kb: KnowledgeBase, *args, **kwargs) -> pd.DataFrame:
+    def kept_table(kb: object, *args, **kwargs) -> pd.DataFrame:
         tables = _TABLES.setdefault(kb, {})
         key = (function.__module__, function.__qualname__, args, tuple(sorted(kwargs.items())))
         if key not in tables:
