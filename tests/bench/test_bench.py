@@ -298,6 +298,17 @@ def test_table_lists_every_benchmark_and_verdict(canned):
         r"assess --from, warm, 10,000 profiles +1\.00 s  <= 2 s \(10,000 profiles/s, 90% distinct\)"
     )
     assert re.search(f"^{batch}$", text, re.MULTILINE)
+    # A row's target is worded as its verdict's (targets.TARGETS): one threshold, not two.
+    rows = {
+        "lowback assess (cold) / import sklearn.tree": "CLI cold / import sklearn.tree",
+        "KB load 100,000 claims / read_csv": "KB load 1e5 claims / pandas read_csv",
+        "study run (sequential) / floor notebooks": "study run / floor notebooks",
+        "lowback report / report of floor notebooks": "report build / floor report build",
+        "fit_tree / sklearn fit, 10,000": "tree fit / sklearn fit",
+    }
+    for label, name in rows.items():
+        line = next(line for line in text.splitlines() if line.startswith(label))
+        assert targets.TARGETS[name][0] in line, line
 
 
 def test_first_figure_is_not_measured_without_chromium(monkeypatch, tmp_path: Path):
