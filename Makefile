@@ -58,7 +58,7 @@ test: $(STAMP) architecture ## The whole suite: architecture, then every test, n
 
 # The inner loop: everything but the notebooks, Jupyter kernels and browsers (pytest markers,
 # see tests/conftest.py); a test that starts a kernel without its marker fails here.
-test-fast: $(STAMP) ## Quick tier for the inner loop: no notebooks, kernels or browsers (under 30 s)
+test-fast: $(STAMP) ## Quick tier for the inner loop: no notebooks, kernels or browsers (about a minute on 2 cores)
 	$(BIN)/python -m pytest -m "not notebook and not kernel and not browser" -n $(PYTEST_WORKERS) --dist loadscope
 
 architecture: $(STAMP) ## Check the layers and cycles (import-linter) and the declared dependencies (deptry)
