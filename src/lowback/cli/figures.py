@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from lowback.cli.shared import _write_and_report
+from lowback.cli.shared import OUT_DIR_HELP, _write_and_report
 
 
 def add_figures_parser(commands: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -42,8 +42,7 @@ def add_figures_parser(commands: argparse._SubParsersAction) -> argparse.Argumen
         type=Path,
         required=True,
         metavar="DIR",
-        help="the folder, created if missing (never /, the home folder or the project's own "
-        "folders, even with --force)",
+        help=OUT_DIR_HELP,
     )
     figures.add_argument(
         "--force",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from lowback import __version__, config
 from lowback.cli.figures import add_figures_parser
-from lowback.cli.shared import DISCLAIMER
+from lowback.cli.shared import DISCLAIMER, OUT_DIR_HELP
 
 #: Where a build may write, as :func:`lowback.publish.folders.check_out_dir` checks it.
 _OUT_RULE = (
@@ -314,8 +314,7 @@ def _parser() -> argparse.ArgumentParser:
             type=Path,
             required=True,
             metavar="DIR",
-            help="the folder, created if missing (never /, the home folder or the project's own "
-            "folders, even with --force)",
+            help=OUT_DIR_HELP,
         )
         sub.add_argument(
             "--force",

@@ -7,6 +7,12 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+#: The help of every ``--out DIR`` that writes a set of files (publish/folders.py checks it).
+OUT_DIR_HELP = (
+    "the folder, created if missing (never /, the home folder or the project's own folders, "
+    "even with --force)"
+)
+
 DISCLAIMER = "lowback is for education, not diagnosis: it is not medical advice."
 
 
