@@ -22,7 +22,6 @@ import hashlib
 import io
 import json
 import re
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -370,18 +369,10 @@ def export_records(
 # ---------------------------------------------------------------------------------------------
 
 
-def _assumption_files(path: Path) -> list[dict]:
-    """The assumptions file and each file it ``extends``, with their sha256."""
-    chain, seen = [], set()
-    while path.resolve() not in seen:
-        seen.add(path.resolve())
-        data = path.read_bytes()
-        chain.append({"name": path.name, "sha256": _sha256(data)})
-        base = tomllib.loads(data.decode("utf-8")).get("extends")
-        if not isinstance(base, str):
-            break
-        path = path.parent / base
-    return chain
+def _assumption_files(files: tuple[Path, ...]) -> list[dict]:
+    """The assumptions file and each file it ``extends`` (as ``load_assumptions`` walked
+    them), with their sha256."""
+    return [{"name": path.name, "sha256": _sha256(path.read_bytes())} for path in files]
 
 
 #: How a cohort's boolean column reads, by its role (:func:`~lowback.study.cohort.feature_columns`).
@@ -487,7 +478,7 @@ def export_cohort(
     age = (resolved.raw.age.min, resolved.raw.age.max)
     schema = {"fields": _cohort_fields(study_kb, cohort, age), "primaryKey": "simulated_runner"}
     files, resources = _tables_to_files({COHORT: (cohort.reset_index(), schema)})
-    chain = _assumption_files(resolved.path)
+    chain = _assumption_files(resolved.files)
     package = {
         "profile": "tabular-data-package",
         "name": "lowback-simulated-cohort",

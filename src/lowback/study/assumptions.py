@@ -116,6 +116,9 @@ class Assumptions:
     sources : tuple of str
         The sources the simulation and the classifier read (``study.sources``): a source
         not named here never changes a simulated runner.
+    files : tuple of Path
+        The file read, then each base it ``extends``, nearest first (what an export
+        records with each file's sha256).
     """
 
     path: Path
@@ -126,6 +129,7 @@ class Assumptions:
     risk_factors: Mapping[str, tuple[float | None, float, float]]
     over_65_types: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    files: tuple[Path, ...] = ()
 
     def study_records(self, kb: KnowledgeBase) -> KnowledgeBase:
         """The records the simulation reads: ``kb`` restricted to :attr:`sources`."""
@@ -199,7 +203,7 @@ def load_assumptions(kb: KnowledgeBase, path: Path | str | None = None) -> Assum
     problems = consistency_problems(raw, rules, kb, layered.set_in)
     if problems:
         raise AssumptionError(path, problems)
-    return _resolve(path, raw, rules, kb)
+    return replace(_resolve(path, raw, rules, kb), files=layered.chain)
 
 
 def study_records(kb: KnowledgeBase, path: Path | str | None = None) -> KnowledgeBase:
