@@ -20,19 +20,19 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from lowback.app import server
 from tests.browser.helpers import (
+    Explorer,
     children_of,
-    free_port,
     http_get,
     log_tail,
     pid_alive,
     port_is_free,
+    start_explorer,
     stop_process,
     wait_for_free_port,
     wait_until_answers,
@@ -87,35 +87,15 @@ def command_line(pid: int) -> str:
     return "?"
 
 
-@dataclass
-class Explorer:
-    proc: subprocess.Popen
-    port: int
-    token: str
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/?token={self.token}"
-
-
 @contextlib.contextmanager
 def running_explorer(folder: Path, env: dict[str, str] | None = None) -> Iterator[Explorer]:
     """``python -m lowback explore`` on a free port, in a session of its own (as a terminal's
     job), its app opened once (so a kernel runs); every process it left is stopped at the end."""
-    port, token, log = free_port(), secrets.token_urlsafe(24), folder / "explore.log"
     if env is None:  # Voila's connection files, in a folder of the test's
         (folder / "tmp").mkdir()
         env = {**os.environ, "TMPDIR": str(folder / "tmp")}
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "lowback", "explore", "--port", str(port), f"--token={token}"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-            env=env,
-        )
-    explorer = Explorer(proc=proc, port=port, token=token, log=log)
+    explorer = start_explorer(folder / "explore.log", env)
+    proc, log = explorer.proc, explorer.log
     left: list[int] = []
     try:
         wait_until_answers(explorer.url, proc, log, timeout=START_TIMEOUT)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -160,6 +162,35 @@ def stop_process(proc: subprocess.Popen, sig: int = signal.SIGTERM, timeout: flo
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
     return proc.returncode
+
+
+@dataclass
+class Explorer:
+    """A running ``python -m lowback explore``: its process, port, token and log."""
+
+    proc: subprocess.Popen
+    port: int
+    token: str
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/?token={self.token}"
+
+
+def start_explorer(log: Path, env: dict[str, str] | None = None) -> Explorer:
+    """``python -m lowback explore`` on a free port with a random token, in a session of its
+    own (as a terminal's job), its output in ``log``; not yet waited for."""
+    port, token = free_port(), secrets.token_urlsafe(24)
+    with log.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "lowback", "explore", "--port", str(port), f"--token={token}"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env=env,
+        )
+    return Explorer(proc=proc, port=port, token=token, log=log)
 
 
 def wait_for_js(page, expression: str, timeout_ms: float) -> bool:

@@ -6,16 +6,12 @@ One server for the module; the last test stops it with SIGINT (Ctrl-C), as a use
 from __future__ import annotations
 
 import http.cookiejar
-import secrets
 import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -23,11 +19,11 @@ from tests.browser.axe import blocking_violations, describe
 from tests.browser.helpers import (
     Recorder,
     _NoRedirect,
-    free_port,
     http_get,
     log_tail,
     port_is_free,
     record,
+    start_explorer,
     stop_process,
     wait_for_free_port,
     wait_until_answers,
@@ -38,31 +34,11 @@ TOES = "Pain radiating to the toes"
 TOES_QUOTE = "If you have pain that radiates to your toes"
 
 
-@dataclass
-class Explorer:
-    proc: subprocess.Popen
-    port: int
-    token: str
-    log: Path
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/?token={self.token}"
-
-
 @pytest.fixture(scope="module")
 def explorer(tmp_path_factory):
     """``python -m lowback explore`` on a free port with a random token."""
-    port, token = free_port(), secrets.token_urlsafe(24)
-    log = tmp_path_factory.mktemp("explorer") / "explore.log"
-    with log.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "lowback", "explore", "--port", str(port), f"--token={token}"],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = Explorer(proc=proc, port=port, token=token, log=log)
+    server = start_explorer(tmp_path_factory.mktemp("explorer") / "explore.log")
+    proc, port, log = server.proc, server.port, server.log
     try:
         # The first answer waits for a kernel that fits a small model: give it time.
         wait_until_answers(server.url, proc, log, timeout=120)
