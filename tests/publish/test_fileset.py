@@ -136,13 +136,10 @@ class _Killed(BaseException):
     """Stands for SIGKILL in the middle of a swap: nothing runs after it."""
 
 
-def test_a_killed_swap_that_cannot_be_finished_is_put_back_and_the_folder_named(
-    tmp_path, monkeypatch
-):
-    """Killed after the first rename; then a folder takes the place of c.html. The next
-    write cannot finish the swap: it puts the old set back (a and b old again), then
-    refuses, naming the folder; once it is gone, a write goes through."""
-    write_atomic_set(tmp_path, OLD_SET)
+def _killed_after_the_first_rename(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """OLD_SET written, then NEW_SET's write killed right after its first page's rename:
+    a swap left half-done, as a kill -9 leaves it."""
+    write_atomic_set(folder, OLD_SET)
     replace, renamed = os.replace, []
 
     def killed_after_the_first(source, target):
@@ -154,8 +151,17 @@ def test_a_killed_swap_that_cannot_be_finished_is_put_back_and_the_folder_named(
 
     monkeypatch.setattr(os, "replace", killed_after_the_first)
     with pytest.raises(_Killed):
-        write_atomic_set(tmp_path, NEW_SET)
+        write_atomic_set(folder, NEW_SET)
     monkeypatch.setattr(os, "replace", replace)
+
+
+def test_a_killed_swap_that_cannot_be_finished_is_put_back_and_the_folder_named(
+    tmp_path, monkeypatch
+):
+    """Killed after the first rename; then a folder takes the place of c.html. The next
+    write cannot finish the swap: it puts the old set back (a and b old again), then
+    refuses, naming the folder; once it is gone, a write goes through."""
+    _killed_after_the_first_rename(tmp_path, monkeypatch)
     assert (tmp_path / JOURNAL_NAME).exists()
     assert (tmp_path / "a.html").read_text(encoding="utf-8") == "new a"
     (tmp_path / "c.html").unlink()
@@ -171,19 +177,6 @@ def test_a_killed_swap_that_cannot_be_finished_is_put_back_and_the_folder_named(
 
 
 def test_a_killed_swap_is_finished_with_the_old_files_kept_aside_removed(tmp_path, monkeypatch):
-    write_atomic_set(tmp_path, OLD_SET)
-    replace, renamed = os.replace, []
-
-    def killed_after_the_first(source, target):
-        if Path(source).name.endswith(".tmp") and Path(target).suffix == ".html":
-            if renamed:
-                raise _Killed
-            renamed.append(target)
-        replace(source, target)
-
-    monkeypatch.setattr(os, "replace", killed_after_the_first)
-    with pytest.raises(_Killed):
-        write_atomic_set(tmp_path, NEW_SET)
-    monkeypatch.setattr(os, "replace", replace)
+    _killed_after_the_first_rename(tmp_path, monkeypatch)
     tidy(tmp_path, list(NEW_SET))
     assert _contents(tmp_path) == NEW_SET
